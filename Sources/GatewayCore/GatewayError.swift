@@ -1,0 +1,130 @@
+import NIOHTTP1
+
+/// Every way the gateway itself can answer a request instead of the upstream.
+///
+/// One typed error per cause, mapped to an HTTP response in exactly one place
+/// (``GatewayError/status`` and ``GatewayError/code``), so that every gateway-made response is
+/// rendered the same way and still receives request id, security and CORS headers.
+public enum GatewayError: Error, Sendable, Hashable {
+    /// The request is malformed; the reason is logged and returned to the client.
+    case badRequest(String)
+    /// No route matches host and path.
+    case noRoute
+    /// A route matches host and path but not the method; the allowed methods are listed.
+    case methodNotAllowed(allowed: [String])
+    /// `TRACE` and `CONNECT` are never served or tunnelled.
+    case methodForbidden(String)
+    /// A `Transfer-Encoding` other than `chunked`.
+    case unsupportedTransferCoding(String)
+    /// Only HTTP/1.0 and HTTP/1.1 are spoken on HTTP/1 connections.
+    case httpVersionNotSupported
+    /// An `Expect` other than `100-continue`.
+    case expectationFailed
+    /// The request head did not complete in time, or the body stalled.
+    case requestTimeout
+    /// The request body exceeds the configured limit.
+    case payloadTooLarge(limit: Int)
+    /// The request target is longer than the configured limit.
+    case uriTooLong(limit: Int)
+    /// The header block exceeds a configured limit.
+    case headerFieldsTooLarge
+    /// The upstream refused the connection, reset it or sent an invalid response.
+    case badGateway(upstream: String, reason: String)
+    /// No server of the upstream group can take the request.
+    case serviceUnavailable(upstream: String, reason: String)
+    /// The upstream did not connect or answer in time.
+    case gatewayTimeout(upstream: String, reason: String)
+    /// The gateway is shutting down and accepts no new work on this connection.
+    case shuttingDown
+    /// A fault of the gateway itself; never expected.
+    case internalError(String)
+
+    public var status: HTTPResponseStatus {
+        switch self {
+        case .badRequest: .badRequest
+        case .noRoute: .notFound
+        case .methodNotAllowed, .methodForbidden: .methodNotAllowed
+        case .unsupportedTransferCoding: .notImplemented
+        case .httpVersionNotSupported: .httpVersionNotSupported
+        case .expectationFailed: .expectationFailed
+        case .requestTimeout: .requestTimeout
+        case .payloadTooLarge: .payloadTooLarge
+        case .uriTooLong: .uriTooLong
+        case .headerFieldsTooLarge: .requestHeaderFieldsTooLarge
+        case .badGateway: .badGateway
+        case .serviceUnavailable, .shuttingDown: .serviceUnavailable
+        case .gatewayTimeout: .gatewayTimeout
+        case .internalError: .internalServerError
+        }
+    }
+
+    /// A stable machine-readable code for the JSON body and the access log.
+    public var code: String {
+        switch self {
+        case .badRequest: "bad_request"
+        case .noRoute: "route_not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .methodForbidden: "method_not_allowed"
+        case .unsupportedTransferCoding: "unsupported_transfer_coding"
+        case .httpVersionNotSupported: "http_version_not_supported"
+        case .expectationFailed: "expectation_failed"
+        case .requestTimeout: "request_timeout"
+        case .payloadTooLarge: "payload_too_large"
+        case .uriTooLong: "uri_too_long"
+        case .headerFieldsTooLarge: "header_fields_too_large"
+        case .badGateway: "bad_gateway"
+        case .serviceUnavailable: "service_unavailable"
+        case .gatewayTimeout: "gateway_timeout"
+        case .shuttingDown: "shutting_down"
+        case .internalError: "internal_error"
+        }
+    }
+
+    /// The message shown to the client. Upstream internals (addresses, reasons) are not exposed;
+    /// they go to the log through ``logDetail``.
+    public var message: String {
+        switch self {
+        case .badRequest(let reason): reason
+        case .noRoute: "no route matches this request"
+        case .methodNotAllowed: "method not allowed on this route"
+        case .methodForbidden(let method): "\(method) is not allowed"
+        case .unsupportedTransferCoding: "transfer coding not implemented"
+        case .httpVersionNotSupported: "HTTP version not supported"
+        case .expectationFailed: "only 100-continue is supported in Expect"
+        case .requestTimeout: "request not received in time"
+        case .payloadTooLarge(let limit): "request body larger than \(limit) bytes"
+        case .uriTooLong(let limit): "request target longer than \(limit) bytes"
+        case .headerFieldsTooLarge: "request header fields too large"
+        case .badGateway: "upstream failed"
+        case .serviceUnavailable: "no upstream server available"
+        case .gatewayTimeout: "upstream timed out"
+        case .shuttingDown: "gateway is shutting down"
+        case .internalError: "internal error"
+        }
+    }
+
+    /// Detail for logs only: upstream names and low-level reasons.
+    public var logDetail: String {
+        switch self {
+        case .badGateway(let upstream, let reason),
+            .serviceUnavailable(let upstream, let reason),
+            .gatewayTimeout(let upstream, let reason):
+            "\(upstream): \(reason)"
+        case .unsupportedTransferCoding(let coding): "transfer-encoding: \(coding)"
+        case .internalError(let detail): detail
+        default: self.message
+        }
+    }
+
+    /// Whether the connection must be closed after answering (the framing of the stream is no
+    /// longer trustworthy or the client is too slow).
+    public var closesConnection: Bool {
+        switch self {
+        case .badRequest, .unsupportedTransferCoding, .httpVersionNotSupported, .expectationFailed, .requestTimeout,
+            .payloadTooLarge, .uriTooLong, .headerFieldsTooLarge, .shuttingDown:
+            true
+        default:
+            false
+        }
+    }
+}

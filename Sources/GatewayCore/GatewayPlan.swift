@@ -1,0 +1,26 @@
+/// The immutable, compiled form of a configuration: everything a request needs, decided once.
+///
+/// A running request keeps the plan it started with; a reload compiles a new plan and swaps it in.
+public final class GatewayPlan: Sendable {
+    public let settings: ServerSettings
+    public let listeners: [ListenerSpec]
+    /// Upstream groups by name.
+    public let upstreams: [String: UpstreamSpec]
+    public let routes: RouteTable
+    /// The files the plan was compiled from (the main file first, then includes).
+    public let sourceFiles: [String]
+
+    public init(
+        settings: ServerSettings,
+        listeners: [ListenerSpec],
+        upstreams: [String: UpstreamSpec],
+        routes: RouteTable,
+        sourceFiles: [String] = []
+    ) {
+        self.settings = settings
+        self.listeners = listeners
+        self.upstreams = upstreams
+        self.routes = routes
+        self.sourceFiles = sourceFiles
+    }
+}

@@ -1,0 +1,31 @@
+/// ASCII case-insensitive header-name comparison without allocating a lower-cased copy.
+extension String {
+    @inline(__always)
+    public func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool {
+        let count = lower.utf8CodeUnitCount
+        guard self.utf8.count == count else { return false }
+        let l = lower.utf8Start
+        var i = 0
+        for byte in self.utf8 {
+            let b = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+            if b != l[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    @inline(__always)
+    func hasPrefixIgnoringASCIICase(_ lower: StaticString) -> Bool {
+        let count = lower.utf8CodeUnitCount
+        guard self.utf8.count >= count else { return false }
+        let l = lower.utf8Start
+        var i = 0
+        for byte in self.utf8 {
+            if i == count { return true }
+            let b = (byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte
+            if b != l[i] { return false }
+            i += 1
+        }
+        return true
+    }
+}

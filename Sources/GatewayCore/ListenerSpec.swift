@@ -1,0 +1,36 @@
+/// One address the gateway accepts connections on.
+public struct ListenerSpec: Sendable, Hashable {
+    /// Host part as written: an IPv4 or IPv6 literal, `localhost`, or `*`/empty for all addresses.
+    public var host: String
+    public var port: Int
+    public var location: SourceLocation?
+
+    public init(host: String, port: Int, location: SourceLocation? = nil) {
+        self.host = host
+        self.port = port
+        self.location = location
+    }
+
+    /// The address to bind: wildcard hosts bind every IPv4 address.
+    public var bindHost: String {
+        switch host {
+        case "", "*": "0.0.0.0"
+        case "[::]", "::": "::"
+        default: host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        }
+    }
+
+    /// Whether this listener binds every address of its family (so it overlaps any other listener
+    /// on the same port).
+    public var isWildcard: Bool { bindHost == "0.0.0.0" || bindHost == "::" }
+
+    /// Two listeners overlap when one would steal the other's port.
+    public func overlaps(_ other: ListenerSpec) -> Bool {
+        guard port == other.port, port != 0 else { return false }
+        return isWildcard || other.isWildcard || bindHost == other.bindHost
+    }
+
+    public var displayAddress: String {
+        bindHost.contains(":") ? "[\(bindHost)]:\(port)" : "\(bindHost):\(port)"
+    }
+}

@@ -1,0 +1,104 @@
+import NIOHTTP1
+
+/// Strict checks on a decoded request head, before routing (RFC 9110, RFC 9112).
+///
+/// The HTTP/1 parser already refuses obs-fold, whitespace before a colon and CR/LF/NUL in fields;
+/// this adds the semantic rules that prevent request smuggling and host confusion. Any failure is
+/// final: the request never reaches an upstream.
+public enum RequestValidator {
+    public static func validate(_ head: HTTPRequestHead) -> Result<ValidatedRequest, GatewayError> {
+        guard head.version.major == 1, head.version.minor <= 1 else { return .failure(.httpVersionNotSupported) }
+        let method = head.method.rawValue
+        if method == "TRACE" || method == "CONNECT" { return .failure(.methodForbidden(method)) }
+
+        // Framing: exactly one way to find the end of the body.
+        var framing = BodyFraming.none
+        var sawTransferEncoding = false
+        var codings: [Substring] = []
+        var contentLength: Int? = nil
+        var hosts: [String] = []
+        var expectsContinue = false
+        for (name, value) in head.headers {
+            switch name.utf8.count {
+            case 4 where name.lowercased() == "host":
+                hosts.append(value)
+            case 6 where name.lowercased() == "expect":
+                guard value.lowercased() == "100-continue" else {
+                    return .failure(.expectationFailed)
+                }
+                expectsContinue = true
+            case 14 where name.lowercased() == "content-length":
+                for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    let digits = item.trimmingSpaces()
+                    guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                        let n = Int(digits)
+                    else { return .failure(.badRequest("malformed Content-Length")) }
+                    if let existing = contentLength, existing != n {
+                        return .failure(.badRequest("conflicting Content-Length"))
+                    }
+                    contentLength = n
+                }
+            case 17 where name.lowercased() == "transfer-encoding":
+                sawTransferEncoding = true
+                for coding in value.split(separator: ",", omittingEmptySubsequences: false) {
+                    codings.append(coding.trimmingSpaces())
+                }
+            default:
+                break
+            }
+        }
+        if sawTransferEncoding {
+            guard head.version.minor == 1 else { return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
+            guard contentLength == nil else { return .failure(.badRequest("both Content-Length and Transfer-Encoding")) }
+            guard codings.count == 1, codings[0].lowercased() == "chunked" else {
+                return .failure(.unsupportedTransferCoding(codings.joined(separator: ", ")))
+            }
+            framing = .chunked
+        } else if let contentLength {
+            framing = .contentLength(contentLength)
+        }
+
+        // Host: exactly one for HTTP/1.1 (RFC 9112 §3.2), valid syntax.
+        guard hosts.count <= 1 else { return .failure(.badRequest("duplicate Host header")) }
+        if head.version.minor == 1 && hosts.isEmpty { return .failure(.badRequest("missing Host header")) }
+
+        let target: NormalizedTarget
+        switch RequestTargetNormalizer.normalize(head.uri, method: method) {
+        case .success(let t): target = t
+        case .failure(let error): return .failure(error)
+        }
+        // An absolute-form authority replaces Host (RFC 9112 §3.2.2); it still only selects a route.
+        let authority = target.authority ?? hosts.first ?? ""
+        guard let host = normalizedHost(authority) else {
+            return .failure(.badRequest(authority.isEmpty ? "missing Host header" : "invalid Host header"))
+        }
+        return .success(
+            ValidatedRequest(host: host, authority: authority, target: target, framing: framing, expectsContinue: expectsContinue)
+        )
+    }
+
+    /// `host[:port]` → lower-case host without port or trailing dot; `nil` when invalid.
+    public static func normalizedHost(_ authority: String) -> String? {
+        var host = Substring(authority)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let after = host[host.index(after: close)...]
+            guard after.isEmpty || (after.first == ":" && isPort(after.dropFirst())) else { return nil }
+            let literal = host[host.index(after: host.startIndex)..<close]
+            guard let address = IPAddress(literal), case .v6 = address else { return nil }
+            return "[\(address)]"
+        }
+        if let colon = host.lastIndex(of: ":") {
+            guard isPort(host[host.index(after: colon)...]) else { return nil }
+            host = host[..<colon]
+        }
+        if host.hasSuffix(".") { host = host.dropLast() }
+        let lower = host.lowercased()
+        guard HostPattern.isValidHostName(Substring(lower)) else { return nil }
+        return lower
+    }
+
+    static func isPort(_ s: Substring) -> Bool {
+        !s.isEmpty && s.utf8.count <= 5 && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (Int(s) ?? 70000) <= 65535
+    }
+}

@@ -1,0 +1,63 @@
+import NIOCore
+
+/// Settings that apply to the whole gateway rather than to one route.
+public struct ServerSettings: Sendable, Hashable {
+    /// Event loop threads; `nil` means one per CPU core.
+    public var workerThreads: Int?
+    /// Peers whose `X-Forwarded-*` and `X-Request-ID` headers are believed. The one setting used
+    /// wherever a client address is needed.
+    public var trustedProxies: [CIDR]
+    /// Value of the `Server` response header; `nil` sends none. Never carries a version.
+    public var serverHeader: String?
+    public var accessLog: AccessLogTarget
+    public var timeouts: ServerTimeouts
+    /// How long in-flight requests may run after SIGTERM before connections are closed.
+    public var drainTimeout: TimeAmount
+
+    public init(
+        workerThreads: Int? = nil,
+        trustedProxies: [CIDR] = [],
+        serverHeader: String? = "gateway",
+        accessLog: AccessLogTarget = .stdout,
+        timeouts: ServerTimeouts = ServerTimeouts(),
+        drainTimeout: TimeAmount = .seconds(30)
+    ) {
+        self.workerThreads = workerThreads
+        self.trustedProxies = trustedProxies
+        self.serverHeader = serverHeader
+        self.accessLog = accessLog
+        self.timeouts = timeouts
+        self.drainTimeout = drainTimeout
+    }
+}
+
+/// Where access log lines go.
+public enum AccessLogTarget: Sendable, Hashable {
+    case off
+    case stdout
+    case file(String)
+}
+
+/// Timeouts that protect the gateway from slow or idle clients.
+public struct ServerTimeouts: Sendable, Hashable {
+    /// From the first byte of a request (or the connection's start) until its head is complete.
+    public var requestHead: TimeAmount
+    /// Longest pause between two reads of a request body.
+    public var bodyIdle: TimeAmount
+    /// Longest wait for the next request on a keep-alive connection.
+    public var keepaliveIdle: TimeAmount
+    /// Longest pause while writing a response to a client that does not read.
+    public var sendIdle: TimeAmount
+
+    public init(
+        requestHead: TimeAmount = .seconds(10),
+        bodyIdle: TimeAmount = .seconds(30),
+        keepaliveIdle: TimeAmount = .seconds(75),
+        sendIdle: TimeAmount = .seconds(60)
+    ) {
+        self.requestHead = requestHead
+        self.bodyIdle = bodyIdle
+        self.keepaliveIdle = keepaliveIdle
+        self.sendIdle = sendIdle
+    }
+}

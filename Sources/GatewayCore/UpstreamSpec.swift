@@ -1,0 +1,67 @@
+import NIOCore
+
+/// A named group of upstream servers and how to talk to them.
+///
+/// Hashable so that a reload can reuse the pools of an unchanged upstream.
+public struct UpstreamSpec: Sendable, Hashable {
+    public var name: String
+    public var servers: [UpstreamServer]
+    public var balance: BalanceAlgorithm
+    /// TCP connect deadline for one server.
+    public var connectTimeout: TimeAmount
+    /// From the request being sent until the response head arrives.
+    public var firstByteTimeout: TimeAmount
+    /// Longest pause between two reads of a response body (and between request body writes).
+    public var idleTimeout: TimeAmount
+    /// Idle keep-alive connections kept per event loop.
+    public var keepaliveConnections: Int
+    /// How long an idle keep-alive connection is kept before it is closed.
+    public var keepaliveTimeout: TimeAmount
+    /// How many different servers a failed connect may be retried on (no byte sent yet).
+    public var maxConnectAttempts: Int
+    public var location: SourceLocation?
+
+    public init(
+        name: String,
+        servers: [UpstreamServer],
+        balance: BalanceAlgorithm = .roundRobin,
+        connectTimeout: TimeAmount = .seconds(5),
+        firstByteTimeout: TimeAmount = .seconds(60),
+        idleTimeout: TimeAmount = .seconds(60),
+        keepaliveConnections: Int = 32,
+        keepaliveTimeout: TimeAmount = .seconds(60),
+        maxConnectAttempts: Int = 3,
+        location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.servers = servers
+        self.balance = balance
+        self.connectTimeout = connectTimeout
+        self.firstByteTimeout = firstByteTimeout
+        self.idleTimeout = idleTimeout
+        self.keepaliveConnections = keepaliveConnections
+        self.keepaliveTimeout = keepaliveTimeout
+        self.maxConnectAttempts = maxConnectAttempts
+        self.location = location
+    }
+}
+
+/// One server of an upstream group.
+public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var weight: Int
+
+    public init(host: String, port: Int, weight: Int = 1) {
+        self.host = host
+        self.port = port
+        self.weight = weight
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+public enum BalanceAlgorithm: String, Sendable, Hashable, CaseIterable {
+    case roundRobin = "round_robin"
+    case leastConnections = "least_conn"
+}
