@@ -1,0 +1,44 @@
+import GatewayCore
+import NIOCore
+import NIOHTTP1
+
+/// The state of the one request a client connection is serving.
+///
+/// Not Sendable: it lives on the connection's event loop.
+final class ActiveRequest {
+    let head: HTTPRequestHead
+    let plan: GatewayPlan
+    let start: NIODeadline
+    let requestID: String
+    var validated: ValidatedRequest?
+    var context: RequestContext?
+    /// Whether the client connection stays open after this response.
+    var keepAlive: Bool
+    /// The request's `.end` has been read.
+    var requestEnded = false
+    var bytesIn = 0
+    var bytesOut = 0
+    var responseStarted = false
+    var status = 0
+    var errorCode: String?
+    var proxy: ProxyExchange?
+    /// Body parts that arrived while a policy decision was pending.
+    var pendingBody: [ByteBuffer] = []
+    var decisionPending = false
+
+    init(head: HTTPRequestHead, plan: GatewayPlan, requestID: String, keepAlive: Bool) {
+        self.head = head
+        self.plan = plan
+        self.start = .now()
+        self.requestID = requestID
+        self.keepAlive = keepAlive
+    }
+
+    var route: Route? { context?.route }
+
+    /// The framing the client declared; before validation assume a body may follow.
+    var expectsBody: Bool { validated?.hasBody ?? true }
+}
+
+@available(*, unavailable)
+extension ActiveRequest: Sendable {}

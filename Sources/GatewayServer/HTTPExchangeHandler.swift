@@ -1,0 +1,502 @@
+import GatewayCore
+import GatewayUpstream
+import NIOCore
+import NIOHTTP1
+
+/// Serves the requests of one client connection, one at a time (NIO's pipelining handler in front
+/// of it orders pipelined requests), through the pipeline of DESIGN.md: validate and normalise →
+/// route → request policies → action (respond, redirect or proxy) → response policies.
+///
+/// It also carries backpressure for the request body (reads are withheld while the upstream
+/// cannot take more) and the per-request timeouts of the client side.
+final class HTTPExchangeHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let loop: LoopContext
+    private let connectionTimeouts: ConnectionTimeoutHandler
+    private let peer: IPAddress?
+    private let scheme: String
+    private var context: ChannelHandlerContext?
+    private(set) var current: ActiveRequest?
+    private var readPaused = false
+    private var readPending = false
+    private var draining = false
+    private var closing = false
+    private var bodyIdleTimer: Scheduled<Void>?
+    private var sendIdleTimer: Scheduled<Void>?
+
+    init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler, peer: IPAddress?, scheme: String) {
+        self.loop = loop
+        self.connectionTimeouts = connectionTimeouts
+        self.peer = peer
+        self.scheme = scheme
+    }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        loop.register(self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        bodyIdleTimer?.cancel()
+        sendIdleTimer?.cancel()
+        if let request = current {
+            // The client went away mid-request: stop the upstream side, log what happened.
+            request.proxy?.cancel()
+            if request.status == 0 { request.status = 499 }
+            request.errorCode = request.errorCode ?? "client_closed"
+            log(request)
+            current = nil
+        }
+        loop.unregister(self)
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            receivedHead(head)
+        case .body(let body):
+            guard let request = current else { return }
+            request.bytesIn += body.readableBytes
+            armBodyIdleTimer()
+            if request.decisionPending {
+                request.pendingBody.append(body)
+            } else {
+                request.proxy?.forwardBody(body)
+            }
+        case .end:
+            guard let request = current else { return }
+            request.requestEnded = true
+            bodyIdleTimer?.cancel()
+            bodyIdleTimer = nil
+            if !request.decisionPending { request.proxy?.forwardEnd() }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Decoder errors: malformed requests. Answer 400 (431 for an oversized head) if no
+        // response is under way, then close: the byte stream can no longer be trusted.
+        let gatewayError: GatewayError
+        if let parserError = error as? HTTPParserError {
+            switch parserError {
+            case .headerOverflow: gatewayError = .headerFieldsTooLarge
+            case .invalidVersion: gatewayError = .httpVersionNotSupported
+            case .unknown where "\(parserError)".contains("Transfer-Encoding"): gatewayError = .badRequest("invalid Transfer-Encoding")
+            default: gatewayError = .badRequest("malformed request: \(parserError)")
+            }
+        } else {
+            closeNow()
+            return
+        }
+        if let request = current {
+            request.keepAlive = false
+            if !request.responseStarted {
+                request.proxy?.cancel()
+                request.proxy = nil
+                respond(error: gatewayError, to: request)
+            }
+            return
+        }
+        let request = ActiveRequest(
+            head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
+            plan: loop.plan,
+            requestID: loop.requestIDs.generate(),
+            keepAlive: false
+        )
+        current = request
+        respond(error: gatewayError, to: request)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            sendIdleTimer?.cancel()
+            sendIdleTimer = nil
+            current?.proxy?.downstreamWritable()
+        } else if sendIdleTimer == nil {
+            sendIdleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: loop.plan.settings.timeouts.sendIdle) {
+                [weak self] in
+                guard let self else { return }
+                self.current?.errorCode = "send_timeout"
+                self.closeNow()
+            }
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    // MARK: Backpressure on the client's request body
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Stops reading from the client (the upstream is not writable, or a decision is pending).
+    func pauseReading() {
+        readPaused = true
+        bodyIdleTimer?.cancel()
+        bodyIdleTimer = nil
+    }
+
+    func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        if let request = current, !request.requestEnded { armBodyIdleTimer() }
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    private func armBodyIdleTimer() {
+        guard let context, !readPaused else { return }
+        bodyIdleTimer?.cancel()
+        bodyIdleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: loop.plan.settings.timeouts.bodyIdle) {
+            [weak self] in
+            guard let self, let request = self.current, !request.requestEnded else { return }
+            request.keepAlive = false
+            if request.responseStarted {
+                request.errorCode = "request_body_timeout"
+                self.closeNow()
+            } else {
+                request.proxy?.cancel()
+                request.proxy = nil
+                self.respond(error: .requestTimeout, to: request)
+            }
+        }
+    }
+
+    // MARK: The request pipeline
+
+    private func receivedHead(_ head: HTTPRequestHead) {
+        connectionTimeouts.requestHeadReceived()
+        let plan = loop.plan
+        let peerTrusted = peer.map { loop.resolver.isTrusted($0) } ?? false
+        let requestID = ProxyHeaders.trustedRequestID(head.headers, peerIsTrusted: peerTrusted) ?? loop.requestIDs.generate()
+        let request = ActiveRequest(
+            head: head,
+            plan: plan,
+            requestID: requestID,
+            keepAlive: head.isKeepAlive && !draining
+        )
+        current = request
+
+        let validated: ValidatedRequest
+        switch RequestValidator.validate(head) {
+        case .success(let v): validated = v
+        case .failure(let error):
+            request.keepAlive = false
+            respond(error: error, to: request)
+            return
+        }
+        request.validated = validated
+        if validated.hasBody { armBodyIdleTimer() }
+
+        let route: Route
+        switch plan.routes.match(host: validated.host, path: Substring(validated.target.path), method: head.method.rawValue) {
+        case .matched(let r): route = r
+        case .notFound:
+            respond(error: .noRoute, to: request)
+            return
+        case .methodNotAllowed(let allowed):
+            respond(error: .methodNotAllowed(allowed: allowed), to: request)
+            return
+        }
+
+        let clientAddress = peer.map { loop.resolver.resolve(peer: $0, forwardedFor: head.headers[canonicalForm: "x-forwarded-for"].map(String.init)) }
+        var upstreamHeaders = HTTPHeaders()
+        if case .proxy(let target) = route.action {
+            upstreamHeaders = ProxyHeaders.upstreamRequestHeaders(
+                head.headers,
+                downstream: .init(
+                    peer: peer,
+                    peerIsTrusted: peerTrusted,
+                    scheme: scheme,
+                    authority: validated.authority,
+                    requestID: requestID
+                ),
+                hostOverride: target.hostHeader
+            )
+        }
+        let requestContext = RequestContext(
+            inbound: head,
+            validated: validated,
+            route: route,
+            clientAddress: clientAddress,
+            requestID: requestID,
+            upstreamHeaders: upstreamHeaders
+        )
+        runPolicies(requestContext, from: 0, request: request)
+    }
+
+    /// Runs request policies in plan order from `index`; a pending decision pauses the client
+    /// and resumes here on the same event loop, without a thread hop.
+    private func runPolicies(_ requestContext: RequestContext, from index: Int, request: ActiveRequest) {
+        var requestContext = requestContext
+        let policies = requestContext.route.requestPolicies
+        var i = index
+        while i < policies.count {
+            let decision = policies[i].evaluate(&requestContext, on: loop.eventLoop)
+            i += 1
+            if case .pending(let future) = decision {
+                request.decisionPending = true
+                pauseReading()
+                let next = i
+                let pendingContext = requestContext
+                future.assumeIsolated().whenComplete { [weak self] result in
+                    guard let self, self.current === request else { return }
+                    request.decisionPending = false
+                    self.resumeReading()
+                    switch result {
+                    case .success(.pending):
+                        self.respond(error: .internalError("policy returned a nested pending decision"), to: request)
+                    case .success(let resolved):
+                        if self.conclude(resolved, context: pendingContext, request: request) {
+                            self.runPolicies(pendingContext, from: next, request: request)
+                        }
+                    case .failure(let error):
+                        self.respond(error: .internalError("policy failed: \(error)"), to: request)
+                    }
+                }
+                return
+            }
+            guard conclude(decision, context: requestContext, request: request) else { return }
+        }
+        request.context = requestContext
+        perform(requestContext, request: request)
+    }
+
+    /// Applies a final policy decision; returns whether the chain goes on.
+    private func conclude(_ decision: PolicyDecision, context requestContext: RequestContext, request: ActiveRequest) -> Bool {
+        switch decision {
+        case .proceed, .pending:
+            return true
+        case .respond(let response):
+            request.context = requestContext
+            send(response, to: request, gatewayMade: true)
+            return false
+        case .reject(let error):
+            request.context = requestContext
+            respond(error: error, to: request)
+            return false
+        }
+    }
+
+    private func perform(_ requestContext: RequestContext, request: ActiveRequest) {
+        let validated = requestContext.validated
+        switch requestContext.route.action {
+        case .respond(let configured):
+            var headers = HTTPHeaders()
+            var body: ByteBuffer? = nil
+            if !configured.body.isEmpty {
+                headers.add(name: "Content-Type", value: configured.contentType)
+                body = ByteBuffer(string: configured.body)
+            }
+            send(GatewayResponse(status: HTTPResponseStatus(statusCode: configured.status), headers: headers, body: body), to: request, gatewayMade: true)
+        case .redirect(let redirect):
+            var headers = HTTPHeaders()
+            headers.add(
+                name: "Location",
+                value: redirect.location.render(path: validated.target.path, query: validated.target.query, host: validated.host)
+            )
+            send(GatewayResponse(status: HTTPResponseStatus(statusCode: redirect.status), headers: headers), to: request, gatewayMade: true)
+        case .proxy(let target):
+            guard let pool = loop.pool(named: target.upstream) else {
+                respond(error: .serviceUnavailable(upstream: target.upstream, reason: "upstream not loaded"), to: request)
+                return
+            }
+            if validated.expectsContinue && !request.requestEnded {
+                // Policies passed: invite the body (the upstream never sees `Expect`).
+                write(.head(HTTPResponseHead(version: request.head.version, status: .continue)), flush: true)
+            }
+            var outbound = HTTPRequestHead(
+                version: .http1_1,
+                method: request.head.method,
+                uri: target.upstreamURI(for: validated.target),
+                headers: requestContext.upstreamHeaders
+            )
+            switch validated.framing {
+            case .none: break
+            case .contentLength(let n): outbound.headers.replaceOrAdd(name: "Content-Length", value: String(n))
+            case .chunked: outbound.headers.add(name: "Transfer-Encoding", value: "chunked")
+            }
+            let exchange = ProxyExchange(handler: self, request: request, pool: pool, outboundHead: outbound)
+            request.proxy = exchange
+            exchange.start()
+            for body in request.pendingBody { exchange.forwardBody(body) }
+            request.pendingBody = []
+            if request.requestEnded { exchange.forwardEnd() }
+        }
+    }
+
+    // MARK: Writing responses
+
+    /// Answers with a gateway error, rendered in the one place errors are rendered.
+    func respond(error: GatewayError, to request: ActiveRequest) {
+        request.errorCode = error.code
+        if error.closesConnection { request.keepAlive = false }
+        send(GatewayResponse.error(error, requestID: request.requestID), to: request, gatewayMade: true)
+    }
+
+    /// Sends a complete gateway-made response through the route's response policies.
+    func send(_ response: GatewayResponse, to request: ActiveRequest, gatewayMade: Bool) {
+        guard current === request, !request.responseStarted else { return }
+        // A body the client is still sending is not read: close after answering.
+        if !request.requestEnded && request.expectsBody { request.keepAlive = false }
+        var headers = response.headers
+        let bodyLength = response.body?.readableBytes ?? 0
+        if response.status.mayHaveResponseBody {
+            headers.replaceOrAdd(name: "Content-Length", value: String(bodyLength))
+        }
+        var head = HTTPResponseHead(version: request.head.version, status: response.status, headers: headers)
+        finishHeaders(&head, request: request, gatewayMade: gatewayMade)
+        writeResponseHead(head, request: request)
+        if let body = response.body, body.readableBytes > 0, request.head.method != .HEAD {
+            writeResponseBody(body, request: request)
+        }
+        finishResponse(request, trailers: nil)
+    }
+
+    /// Adds what every response gets: `Server`, `X-Request-ID`, connection management, and the
+    /// route's response policies.
+    func finishHeaders(_ head: inout HTTPResponseHead, request: ActiveRequest, gatewayMade: Bool) {
+        if gatewayMade {
+            if let server = request.plan.settings.serverHeader { head.headers.replaceOrAdd(name: "Server", value: server) }
+            head.headers.replaceOrAdd(name: "X-Request-ID", value: request.requestID)
+        }
+        if let requestContext = request.context, !requestContext.route.responsePolicies.isEmpty {
+            var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
+            for policy in requestContext.route.responsePolicies { policy.apply(to: &response, request: requestContext) }
+            head.status = response.status
+            head.headers = response.headers
+        }
+        if draining { request.keepAlive = false }
+        // HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection.
+        if head.version.minor == 0 && request.head.method != .HEAD && head.status.mayHaveResponseBody
+            && !head.headers.contains(name: "content-length")
+        {
+            request.keepAlive = false
+        }
+        if !request.keepAlive {
+            head.headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if head.version.minor == 0 {
+            head.headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
+    }
+
+    func writeResponseHead(_ head: HTTPResponseHead, request: ActiveRequest) {
+        request.responseStarted = true
+        request.status = Int(head.status.code)
+        write(.head(head), flush: false)
+    }
+
+    func writeResponseBody(_ body: ByteBuffer, request: ActiveRequest) {
+        request.bytesOut += body.readableBytes
+        write(.body(.byteBuffer(body)), flush: false)
+    }
+
+    func flush() { context?.flush() }
+
+    /// Ends the response; the connection then waits for the next request or closes.
+    func finishResponse(_ request: ActiveRequest, trailers: HTTPHeaders?) {
+        guard let context, current === request else { return }
+        bodyIdleTimer?.cancel()
+        bodyIdleTimer = nil
+        // Clear the current request before writing `.end`: the pipelining handler may hand over
+        // the next request synchronously.
+        current = nil
+        log(request)
+        let keepAlive = request.keepAlive && !draining
+        if keepAlive {
+            connectionTimeouts.requestFinished()
+            context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+            if readPaused { resumeReading() }
+        } else {
+            closing = true
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func write(_ part: HTTPServerResponsePart, flush: Bool) {
+        guard let context else { return }
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(part), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(part), promise: nil)
+        }
+    }
+
+    /// Aborts the connection (used when a response cannot be completed honestly).
+    func closeNow() {
+        guard let context, !closing else { return }
+        closing = true
+        context.close(promise: nil)
+    }
+
+    // MARK: Lifecycle
+
+    /// Graceful shutdown: close when idle, otherwise after the current response.
+    func drain() {
+        draining = true
+        if current == nil { closeNow() } else { current?.keepAlive = false }
+    }
+
+    func forceClose() {
+        current?.errorCode = current?.errorCode ?? "drain_timeout"
+        closeNow()
+    }
+
+    private func log(_ request: ActiveRequest) {
+        guard let accessLog = loop.accessLog else { return }
+        let route = request.context?.route
+        var upstreamName: String? = nil
+        if case .proxy(let target)? = route?.action { upstreamName = target.upstream }
+        accessLog.append(
+            AccessLogRecord(
+                requestID: request.requestID,
+                client: request.context?.clientAddress?.description ?? peer?.description ?? "-",
+                method: request.head.method.rawValue,
+                host: request.validated?.host ?? "-",
+                path: request.validated?.target.path ?? "-",
+                route: route?.name,
+                upstream: upstreamName,
+                upstreamAddress: request.proxy?.serverDescription,
+                status: request.status,
+                bytesIn: request.bytesIn,
+                bytesOut: request.bytesOut,
+                durationNanos: (NIODeadline.now() - request.start).nanoseconds,
+                upstreamNanos: request.proxy?.firstByteNanos,
+                error: request.errorCode,
+                version: request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
+            )
+        )
+    }
+}
+
+@available(*, unavailable)
+extension HTTPExchangeHandler: Sendable {}
+
+extension ProxyTarget {
+    /// The request target sent upstream: the normalised path after `strip_prefix`/`rewrite`,
+    /// plus the query as received.
+    func upstreamURI(for target: NormalizedTarget) -> String {
+        let path = upstreamPath(for: Substring(target.path))
+        guard let query = target.query else { return path }
+        return path + "?" + query
+    }
+}

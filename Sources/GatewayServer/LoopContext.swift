@@ -1,0 +1,76 @@
+import GatewayCore
+import GatewayUpstream
+import NIOCore
+
+/// Everything one event loop owns: the plan it serves, its upstream pools, its request id
+/// stream and its open connections. Only ever touched on its own loop, so nothing here locks.
+final class LoopContext {
+    let eventLoop: any EventLoop
+    private(set) var plan: GatewayPlan
+    private(set) var resolver: ClientAddressResolver
+    /// Resolved server addresses by upstream spec (resolved once, off the event loops).
+    private var addresses: [UpstreamSpec: [SocketAddress]]
+    /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
+    private var pools: [UpstreamSpec: UpstreamPool] = [:]
+    var requestIDs = RequestIDGenerator()
+    let accessLog: LoopAccessLog?
+    private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
+    private(set) var draining = false
+
+    init(eventLoop: any EventLoop, plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], accessLog: AccessLogSink?) {
+        self.eventLoop = eventLoop
+        self.plan = plan
+        self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
+        self.addresses = addresses
+        self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
+    }
+
+    /// The pool for an upstream of the current plan, created on first use.
+    func pool(named name: String) -> UpstreamPool? {
+        guard let spec = plan.upstreams[name] else { return nil }
+        if let pool = pools[spec] { return pool }
+        guard let resolved = addresses[spec] else { return nil }
+        let pool = UpstreamPool(spec: spec, addresses: resolved, eventLoop: eventLoop)
+        pools[spec] = pool
+        return pool
+    }
+
+    /// Swaps in a new plan. Pools whose spec is unchanged are kept; others are closed once idle
+    /// (in-flight exchanges hold their pool until they finish).
+    func install(plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]]) {
+        self.plan = plan
+        self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
+        self.addresses = addresses
+        let live = Set(plan.upstreams.values)
+        for (spec, pool) in pools where !live.contains(spec) {
+            pool.closeIdle()
+            pools[spec] = nil
+        }
+    }
+
+    func register(_ connection: HTTPExchangeHandler) {
+        connections[ObjectIdentifier(connection)] = connection
+        if draining { connection.drain() }
+    }
+
+    func unregister(_ connection: HTTPExchangeHandler) {
+        connections[ObjectIdentifier(connection)] = nil
+    }
+
+    var openConnections: Int { connections.count }
+
+    /// Idle connections close now; busy ones close after their current response.
+    func beginDrain() {
+        draining = true
+        for connection in connections.values { connection.drain() }
+    }
+
+    func closeAll() {
+        for connection in connections.values { connection.forceClose() }
+        for pool in pools.values { pool.closeIdle() }
+        accessLog?.flush()
+    }
+}
+
+@available(*, unavailable)
+extension LoopContext: Sendable {}

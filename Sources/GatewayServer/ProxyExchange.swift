@@ -1,0 +1,270 @@
+import GatewayCore
+import GatewayUpstream
+import NIOCore
+import NIOHTTP1
+
+/// Carries one request to an upstream server and its response back to the client.
+///
+/// Lives on the client connection's event loop, as does the upstream connection it borrows, so
+/// every step is a direct call. Retries another server only while no byte has been sent: after a
+/// failed connect, or when a reused keep-alive connection turns out closed before a body-less
+/// request got any answer.
+final class ProxyExchange: UpstreamResponseDelegate {
+    private enum State {
+        case connecting
+        case streaming(UpstreamConnection)
+        case done
+    }
+
+    private unowned let handler: HTTPExchangeHandler
+    private let request: ActiveRequest
+    private let pool: UpstreamPool
+    private let outboundHead: HTTPRequestHead
+    private var state = State.connecting
+    private var excluded: Set<Int> = []
+    private var attempts = 0
+    private var server: Int?
+    /// Body parts read from the client before the upstream connection was ready.
+    private var buffered: [ByteBuffer] = []
+    private var bufferedBytes = 0
+    private var requestEndReceived = false
+    private var requestEndSent = false
+    private var requestBodySent = false
+    private var responseHeadReceived = false
+    private var upstreamKeepAlive = true
+    private var timer: Scheduled<Void>?
+    private var sentAt: NIODeadline?
+    private(set) var firstByteNanos: Int64?
+    private(set) var serverDescription: String?
+
+    /// Bytes buffered before the client is paused while connecting.
+    private static let connectBufferLimit = 64 * 1024
+
+    init(handler: HTTPExchangeHandler, request: ActiveRequest, pool: UpstreamPool, outboundHead: HTTPRequestHead) {
+        self.handler = handler
+        self.request = request
+        self.pool = pool
+        self.outboundHead = outboundHead
+    }
+
+    private var upstreamName: String { pool.spec.name }
+
+    // MARK: Connecting
+
+    func start() {
+        guard let index = pool.pickServer(excluding: excluded) else {
+            fail(.serviceUnavailable(upstream: upstreamName, reason: "no server left to try"))
+            return
+        }
+        attempts += 1
+        server = index
+        serverDescription = pool.server(index).description
+        pool.requestStarted(on: index)
+        pool.connection(to: index) { [weak self] result in
+            guard let self else {
+                if case .success(let connection) = result { connection.close() }
+                return
+            }
+            self.connected(result, server: index)
+        }
+    }
+
+    private func connected(_ result: Result<UpstreamConnection, any Error>, server index: Int) {
+        guard case .connecting = state else {
+            // Cancelled meanwhile (client gone): the connection is clean, keep it.
+            if case .success(let connection) = result { pool.release(connection, reusable: true) }
+            return
+        }
+        switch result {
+        case .failure(let error):
+            pool.requestFinished(on: index)
+            server = nil
+            excluded.insert(index)
+            if attempts < pool.spec.maxConnectAttempts, excluded.count < pool.serverCount {
+                start()
+            } else {
+                fail(Self.classify(connectError: error, upstream: upstreamName, server: pool.server(index)))
+            }
+        case .success(let connection):
+            state = .streaming(connection)
+            connection.delegate = self
+            connection.write(.head(outboundHead))
+            for body in buffered {
+                connection.write(.body(.byteBuffer(body)))
+                requestBodySent = true
+            }
+            buffered = []
+            bufferedBytes = 0
+            if requestEndReceived {
+                sendEnd(on: connection)
+            } else {
+                connection.flush()
+            }
+            if !connection.isWritable { handler.pauseReading() } else { handler.resumeReading() }
+        }
+    }
+
+    static func classify(connectError error: any Error, upstream: String, server: UpstreamServer) -> GatewayError {
+        if case ChannelError.connectTimeout = error {
+            return .gatewayTimeout(upstream: upstream, reason: "connect to \(server) timed out")
+        }
+        return .badGateway(upstream: upstream, reason: "connect to \(server) failed: \(error)")
+    }
+
+    // MARK: Request body (client → upstream)
+
+    func forwardBody(_ body: ByteBuffer) {
+        switch state {
+        case .connecting:
+            buffered.append(body)
+            bufferedBytes += body.readableBytes
+            if bufferedBytes >= Self.connectBufferLimit { handler.pauseReading() }
+        case .streaming(let connection):
+            requestBodySent = true
+            connection.write(.body(.byteBuffer(body)), flush: true)
+            if !connection.isWritable { handler.pauseReading() }
+        case .done:
+            break
+        }
+    }
+
+    func forwardEnd() {
+        requestEndReceived = true
+        if case .streaming(let connection) = state, !requestEndSent { sendEnd(on: connection) }
+    }
+
+    private func sendEnd(on connection: UpstreamConnection) {
+        requestEndSent = true
+        connection.write(.end(nil), flush: true)
+        sentAt = .now()
+        if !responseHeadReceived { arm(pool.spec.firstByteTimeout, reason: "no response within first_byte_timeout") }
+    }
+
+    // MARK: Response (upstream → client)
+
+    func upstreamResponseHead(_ head: HTTPResponseHead) {
+        guard case .streaming = state else { return }
+        responseHeadReceived = true
+        if let sentAt { firstByteNanos = (NIODeadline.now() - sentAt).nanoseconds }
+        upstreamKeepAlive = head.isKeepAlive
+        arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
+        var clientHead = HTTPResponseHead(
+            version: request.head.version,
+            status: head.status,
+            headers: ProxyHeaders.clientResponseHeaders(
+                head.headers,
+                serverHeader: request.plan.settings.serverHeader,
+                requestID: request.requestID
+            )
+        )
+        handler.finishHeaders(&clientHead, request: request, gatewayMade: false)
+        handler.writeResponseHead(clientHead, request: request)
+    }
+
+    func upstreamResponseBody(_ body: ByteBuffer) {
+        guard case .streaming(let connection) = state else { return }
+        arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
+        handler.writeResponseBody(body, request: request)
+        if !handler.isWritable {
+            handler.flush()
+            connection.pauseReading()
+        }
+    }
+
+    func upstreamReadComplete() {
+        if case .streaming = state { handler.flush() }
+    }
+
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
+        guard case .streaming(let connection) = state else { return }
+        state = .done
+        cancelTimer()
+        finishServer()
+        // The upstream answered before the whole request was sent (e.g. an early 413): that
+        // connection cannot be reused, and the client's unread body means closing it too.
+        let complete = requestEndSent
+        if !complete { request.keepAlive = false }
+        pool.release(connection, reusable: upstreamKeepAlive && complete)
+        handler.finishResponse(request, trailers: trailers)
+    }
+
+    func upstreamWritabilityChanged(isWritable: Bool) {
+        if isWritable { handler.resumeReading() }
+    }
+
+    func downstreamWritable() {
+        if case .streaming(let connection) = state { connection.resumeReading() }
+    }
+
+    func upstreamClosed(error: (any Error)?) {
+        guard case .streaming(let connection) = state else { return }
+        cancelTimer()
+        if !responseHeadReceived, connection.isReused, !requestBodySent, !request.expectsBody {
+            // A keep-alive connection the upstream had already closed: nothing was processed,
+            // so the request is safely sent again on another connection.
+            if let server { pool.requestFinished(on: server) }
+            server = nil
+            state = .connecting
+            start()
+            return
+        }
+        let reason = error.map { "connection to \(serverDescription ?? "?") failed: \($0)" }
+            ?? "\(serverDescription ?? "?") closed the connection"
+        fail(.badGateway(upstream: upstreamName, reason: reason))
+    }
+
+    // MARK: Failure, timeout, cancellation
+
+    private func arm(_ amount: TimeAmount, reason: String) {
+        timer?.cancel()
+        timer = pool.eventLoop.assumeIsolated().scheduleTask(in: amount) { [weak self] in
+            guard let self else { return }
+            self.timedOut(reason)
+        }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+    }
+
+    private func timedOut(_ reason: String) {
+        guard case .streaming = state else { return }
+        fail(.gatewayTimeout(upstream: upstreamName, reason: "\(serverDescription ?? "?"): \(reason)"))
+    }
+
+    /// Ends the exchange with an error: a gateway error response if nothing was sent to the
+    /// client yet, otherwise the client connection is cut (a truncated response must not look
+    /// complete).
+    private func fail(_ error: GatewayError) {
+        closeUpstream()
+        request.errorCode = error.code
+        if request.responseStarted {
+            handler.closeNow()
+        } else {
+            handler.respond(error: error, to: request)
+        }
+    }
+
+    /// The client went away or the request was answered otherwise: drop the upstream side.
+    func cancel() {
+        closeUpstream()
+    }
+
+    /// Marks the exchange done before closing, so the close notification it causes is ignored.
+    private func closeUpstream() {
+        let previous = state
+        state = .done
+        cancelTimer()
+        finishServer()
+        if case .streaming(let connection) = previous { connection.close() }
+    }
+
+    private func finishServer() {
+        if let server { pool.requestFinished(on: server) }
+        server = nil
+    }
+}
+
+@available(*, unavailable)
+extension ProxyExchange: Sendable {}

@@ -1,0 +1,125 @@
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive HTTP/1.1 connection to one upstream server, bound to one event loop.
+///
+/// Not Sendable: it lives on its channel's event loop and is used only there.
+public final class UpstreamConnection {
+    public let channel: any Channel
+    /// Index of the server in its upstream group.
+    public let serverIndex: Int
+    let handler: UpstreamConnectionHandler
+    /// Requests completed on this connection; 0 means it was freshly connected for this request.
+    public internal(set) var completedRequests = 0
+    /// Cancels the idle keep-alive timer while the connection sits in the pool.
+    var idleTimer: Scheduled<Void>?
+
+    init(channel: any Channel, serverIndex: Int, handler: UpstreamConnectionHandler) {
+        self.channel = channel
+        self.serverIndex = serverIndex
+        self.handler = handler
+    }
+
+    public var isReused: Bool { completedRequests > 0 }
+    public var isActive: Bool { channel.isActive && !handler.closed }
+    public var isWritable: Bool { channel.isWritable }
+
+    public var delegate: (any UpstreamResponseDelegate)? {
+        get { handler.delegate }
+        set { handler.delegate = newValue }
+    }
+
+    /// Stops reading from the upstream until ``resumeReading()`` (downstream backpressure).
+    public func pauseReading() { handler.pauseReading() }
+    public func resumeReading() { handler.resumeReading() }
+
+    public func write(_ part: HTTPClientRequestPart, flush: Bool = false) {
+        if flush {
+            handler.context?.writeAndFlush(NIOAny(part), promise: nil)
+        } else {
+            handler.context?.write(NIOAny(part), promise: nil)
+        }
+    }
+
+    public func flush() { handler.context?.flush() }
+
+    public func close() {
+        handler.closed = true
+        channel.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamConnection: Sendable {}
+
+/// The last handler of an upstream channel: hands response parts to the current delegate and
+/// withholds reads while the downstream cannot take more (the GlueHandler pattern).
+final class UpstreamConnectionHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    // Strong: the exchange (or the pool's idle watcher) is kept alive by its connection while
+    // it runs; the reference is cleared on release and on close, which breaks the cycle.
+    var delegate: (any UpstreamResponseDelegate)?
+    var context: ChannelHandlerContext?
+    var closed = false
+    private var readPaused = false
+    private var readPending = false
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): delegate?.upstreamResponseHead(head)
+        case .body(let body): delegate?.upstreamResponseBody(body)
+        case .end(let trailers): delegate?.upstreamResponseEnd(trailers)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        delegate?.upstreamReadComplete()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        delegate?.upstreamWritabilityChanged(isWritable: context.channel.isWritable)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamClosed(error: nil)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        closed = true
+        let delegate = self.delegate
+        self.delegate = nil
+        delegate?.upstreamClosed(error: error)
+        context.close(promise: nil)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func pauseReading() { readPaused = true }
+
+    func resumeReading() {
+        guard readPaused else { return }
+        readPaused = false
+        if readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+}
+
+@available(*, unavailable)
+extension UpstreamConnectionHandler: Sendable {}

@@ -1,0 +1,135 @@
+import GatewayCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The keep-alive pool and balancer of one upstream group on one event loop.
+///
+/// One pool per (upstream, event loop), like nginx workers and Envoy worker threads: a connection
+/// is only ever used by the loop that owns it, so nothing here takes a lock. Idle connections are
+/// kept per server (most recently used first), closed after `keepaliveTimeout`, and at most
+/// `keepaliveConnections` are kept.
+public final class UpstreamPool {
+    public let spec: UpstreamSpec
+    public let eventLoop: any EventLoop
+    /// Resolved addresses, parallel to `spec.servers`.
+    let addresses: [SocketAddress]
+    public private(set) var balancer: LoadBalancer
+    private var idle: [[UpstreamConnection]]
+    private var idleCount = 0
+    private let bootstrap: ClientBootstrap
+
+    public init(spec: UpstreamSpec, addresses: [SocketAddress], eventLoop: any EventLoop) {
+        precondition(addresses.count == spec.servers.count)
+        self.spec = spec
+        self.addresses = addresses
+        self.eventLoop = eventLoop
+        self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance)
+        self.idle = Array(repeating: [], count: spec.servers.count)
+        self.bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(spec.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler())
+                }
+            }
+    }
+
+    public func server(_ index: Int) -> UpstreamServer { spec.servers[index] }
+    public var serverCount: Int { spec.servers.count }
+
+    /// Picks a server not in `excluded`; `nil` when none is left.
+    public func pickServer(excluding excluded: Set<Int>) -> Int? {
+        balancer.pick(excluding: excluded)
+    }
+
+    /// Hands `completion` an idle connection to `server` if one is alive (synchronously), else
+    /// connects a new one (when the connect completes, on this event loop).
+    public func connection(to server: Int, _ completion: @escaping (Result<UpstreamConnection, any Error>) -> Void) {
+        eventLoop.assertInEventLoop()
+        while let connection = idle[server].popLast() {
+            idleCount -= 1
+            connection.idleTimer?.cancel()
+            connection.idleTimer = nil
+            if connection.isActive {
+                connection.delegate = nil
+                completion(.success(connection))
+                return
+            }
+        }
+        bootstrap.connect(to: addresses[server]).assumeIsolated().whenComplete { result in
+            completion(
+                result.flatMap { channel in
+                    Result {
+                        let handler = try channel.pipeline.syncOperations.handler(type: UpstreamConnectionHandler.self)
+                        return UpstreamConnection(channel: channel, serverIndex: server, handler: handler)
+                    }
+                }
+            )
+        }
+    }
+
+    public func requestStarted(on server: Int) { balancer.requestStarted(on: server) }
+    public func requestFinished(on server: Int) { balancer.requestFinished(on: server) }
+
+    /// Returns a connection after a complete exchange. It is kept only when `reusable` (the
+    /// response allowed keep-alive, the request and response were both complete) and there is room.
+    public func release(_ connection: UpstreamConnection, reusable: Bool) {
+        eventLoop.assertInEventLoop()
+        connection.completedRequests += 1
+        guard reusable, connection.isActive, idleCount < spec.keepaliveConnections else {
+            connection.close()
+            return
+        }
+        connection.delegate = IdleWatcher(pool: self, connection: connection)
+        connection.resumeReading()
+        idle[connection.serverIndex].append(connection)
+        idleCount += 1
+        connection.idleTimer = eventLoop.assumeIsolated().scheduleTask(in: spec.keepaliveTimeout) { [weak self] in
+            guard let self else { return }
+            self.discard(connection)
+        }
+    }
+
+    /// Removes an idle connection that closed, timed out, or spoke out of turn.
+    func discard(_ connection: UpstreamConnection) {
+        if let i = idle[connection.serverIndex].firstIndex(where: { $0 === connection }) {
+            idle[connection.serverIndex].remove(at: i)
+            idleCount -= 1
+        }
+        connection.idleTimer?.cancel()
+        connection.idleTimer = nil
+        connection.close()
+    }
+
+    /// Closes every idle connection (reload of a changed upstream, shutdown).
+    public func closeIdle() {
+        for list in idle { for connection in list { connection.idleTimer?.cancel(); connection.close() } }
+        idle = Array(repeating: [], count: spec.servers.count)
+        idleCount = 0
+    }
+
+    public var idleConnections: Int { idleCount }
+}
+
+@available(*, unavailable)
+extension UpstreamPool: Sendable {}
+
+/// The delegate of an idle connection: any byte or close from the upstream while idle ends it.
+private final class IdleWatcher: UpstreamResponseDelegate {
+    weak var pool: UpstreamPool?
+    let connection: UpstreamConnection
+    init(pool: UpstreamPool, connection: UpstreamConnection) {
+        self.pool = pool
+        self.connection = connection
+    }
+    func upstreamResponseHead(_ head: HTTPResponseHead) { pool?.discard(connection) }
+    func upstreamResponseBody(_ body: ByteBuffer) { pool?.discard(connection) }
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?) { pool?.discard(connection) }
+    func upstreamReadComplete() {}
+    func upstreamWritabilityChanged(isWritable: Bool) {}
+    func upstreamClosed(error: (any Error)?) { pool?.discard(connection) }
+}

@@ -1,0 +1,45 @@
+import GatewayCore
+import GatewayServer
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The real gateway server, in process, on an ephemeral port.
+public final class TestGateway: Sendable {
+    public let server: GatewayServer
+    public let port: Int
+
+    public init(plan: GatewayPlan) async throws {
+        var logger = Logger(label: "gateway.test")
+        logger.logLevel = .warning
+        server = try await GatewayServer(plan: plan, logger: logger)
+        try await server.start()
+        port = server.localAddresses.first!.port!
+    }
+
+    public func stop(drainTimeout: TimeAmount = .seconds(5)) async {
+        await server.shutdown(drainTimeout: drainTimeout)
+    }
+}
+
+/// Builds plans in code for tests that are not about the configuration language.
+public enum TestPlans {
+    public static func proxy(
+        to ports: [Int],
+        routes extra: [Route] = [],
+        upstream configure: (inout UpstreamSpec) -> Void = { _ in },
+        settings configureSettings: (inout ServerSettings) -> Void = { _ in }
+    ) -> GatewayPlan {
+        var spec = UpstreamSpec(name: "app", servers: ports.map { UpstreamServer(host: "127.0.0.1", port: $0) })
+        configure(&spec)
+        var settings = ServerSettings(workerThreads: 1, accessLog: .off)
+        configureSettings(&settings)
+        let routes = extra + [Route(path: .prefix("/"), action: .proxy(ProxyTarget(upstream: "app")))]
+        return GatewayPlan(
+            settings: settings,
+            listeners: [ListenerSpec(host: "127.0.0.1", port: 0)],
+            upstreams: ["app": spec],
+            routes: RouteTable(routes: routes)
+        )
+    }
+}
