@@ -124,27 +124,34 @@ public final class GatewayServer: Sendable {
         }
     }
 
-    /// Stops accepting, lets in-flight requests finish for up to `drainTimeout`, then closes every
-    /// connection and stops the event loops.
-    public func shutdown(drainTimeout: TimeAmount? = nil) async {
-        let drain = drainTimeout ?? plan.settings.drainTimeout
+    /// Stops accepting new connections and asks every open connection to finish its current
+    /// request and close. Returns once the listeners are closed and every loop is draining.
+    public func stopAccepting() async {
         let channels = serverChannels.withLockedValue { channels in
             defer { channels = [] }
             return channels
         }
         for channel in channels { try? await channel.close() }
         for bound in contexts.values {
-            try? await bound.eventLoop.submit { bound.value.beginDrain() }.get()
+            _ = try? await bound.eventLoop.submit { _ = bound.value.beginDrain() }.get()
         }
-        let deadline = NIODeadline.now() + drain
-        while NIODeadline.now() < deadline {
-            var open = 0
-            for bound in contexts.values {
-                open += (try? await bound.eventLoop.submit { bound.value.openConnections }.get()) ?? 0
-            }
-            if open == 0 { break }
-            try? await Task.sleep(nanoseconds: 20_000_000)
-        }
+    }
+
+    /// Graceful shutdown: stop accepting, let in-flight requests finish for up to `drainTimeout`
+    /// (the plan's `drain_timeout` by default), then close every connection and stop the loops.
+    public func shutdown(drainTimeout: TimeAmount? = nil) async {
+        let drain = drainTimeout ?? plan.settings.drainTimeout
+        await stopAccepting()
+        let loop = group.next()
+        let drained = EventLoopFuture.andAllComplete(
+            contexts.values.map { bound in bound.eventLoop.flatSubmit { bound.value.beginDrain() } },
+            on: loop
+        )
+        let deadline = loop.makePromise(of: Void.self)
+        let timer = loop.scheduleTask(in: drain) { deadline.succeed(()) }
+        drained.cascade(to: deadline)
+        try? await deadline.futureResult.get()
+        timer.cancel()
         for bound in contexts.values {
             try? await bound.eventLoop.submit { bound.value.closeAll() }.get()
         }

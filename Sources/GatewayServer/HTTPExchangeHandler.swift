@@ -89,7 +89,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         if let parserError = error as? HTTPParserError {
             switch parserError {
             case .headerOverflow: gatewayError = .headerFieldsTooLarge
-            case .invalidVersion: gatewayError = .httpVersionNotSupported
+            case .invalidVersion: gatewayError = .badRequest("malformed HTTP version")
             case .unknown where "\(parserError)".contains("Transfer-Encoding"): gatewayError = .badRequest("invalid Transfer-Encoding")
             default: gatewayError = .badRequest("malformed request: \(parserError)")
             }

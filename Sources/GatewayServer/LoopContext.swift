@@ -16,6 +16,7 @@ final class LoopContext {
     let accessLog: LoopAccessLog?
     private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
     private(set) var draining = false
+    private var drained: EventLoopPromise<Void>?
 
     init(eventLoop: any EventLoop, plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], accessLog: AccessLogSink?) {
         self.eventLoop = eventLoop
@@ -55,14 +56,21 @@ final class LoopContext {
 
     func unregister(_ connection: HTTPExchangeHandler) {
         connections[ObjectIdentifier(connection)] = nil
+        if draining && connections.isEmpty { drained?.succeed(()) }
     }
 
     var openConnections: Int { connections.count }
 
-    /// Idle connections close now; busy ones close after their current response.
-    func beginDrain() {
+    /// Idle connections close now; busy ones close after their current response. The future
+    /// completes when the last connection of this loop has closed.
+    func beginDrain() -> EventLoopFuture<Void> {
+        if let drained { return drained.futureResult }
+        let promise = eventLoop.makePromise(of: Void.self)
+        drained = promise
         draining = true
         for connection in connections.values { connection.drain() }
+        if connections.isEmpty { promise.succeed(()) }
+        return promise.futureResult
     }
 
     func closeAll() {

@@ -18,12 +18,21 @@ public final class TestUpstream: Sendable {
         public var body: String
         /// Never answer (to test timeouts).
         public var hang: Bool
+        /// Answer only once this completes.
+        public var after: EventLoopFuture<Void>?
 
-        public init(status: HTTPResponseStatus = .ok, headers: [(String, String)] = [], body: String = "", hang: Bool = false) {
+        public init(
+            status: HTTPResponseStatus = .ok,
+            headers: [(String, String)] = [],
+            body: String = "",
+            hang: Bool = false,
+            after: EventLoopFuture<Void>? = nil
+        ) {
             self.status = status
             self.headers = headers
             self.body = body
             self.hang = hang
+            self.after = after
         }
     }
 
@@ -116,7 +125,16 @@ public final class TestUpstream: Sendable {
                 state.withLockedValue { $0.requests.append(request) }
                 let response = responder(request)
                 if response.hang { return }
-                var headers = HTTPHeaders(response.headers)
+                if let after = response.after {
+                    after.hop(to: context.eventLoop).assumeIsolated().whenSuccess { self.write(response, for: head, context: context) }
+                } else {
+                    write(response, for: head, context: context)
+                }
+            }
+        }
+
+        func write(_ response: Response, for head: HTTPRequestHead, context: ChannelHandlerContext) {
+            var headers = HTTPHeaders(response.headers)
                 if !headers.contains(name: "content-length") && !headers.contains(name: "transfer-encoding") {
                     headers.add(name: "Content-Length", value: String(response.body.utf8.count))
                 }
@@ -125,7 +143,6 @@ public final class TestUpstream: Sendable {
                     context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: response.body)))), promise: nil)
                 }
                 context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-            }
         }
     }
 }
