@@ -59,7 +59,10 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
                     out.append(UInt16(v4 >> 16))
                     out.append(UInt16(v4 & 0xFFFF))
                 } else {
-                    guard (1...4).contains(part.utf8.count), let g = UInt16(part, radix: 16) else { return nil }
+                    // UInt16(_:radix:) alone would also take a sign ("+1", "-0").
+                    guard (1...4).contains(part.utf8.count), part.utf8.allSatisfy(isHexDigit),
+                        let g = UInt16(part, radix: 16)
+                    else { return nil }
                     out.append(g)
                 }
             }
@@ -81,6 +84,10 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         for i in 0..<4 { hi = hi << 16 | UInt64(all[i]) }
         for i in 4..<8 { lo = lo << 16 | UInt64(all[i]) }
         return (hi, lo)
+    }
+
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
     }
 
     /// Dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run compressed).
