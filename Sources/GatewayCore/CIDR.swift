@@ -21,8 +21,15 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
             length = value
         }
         guard CIDR.masked(address, length) == address else { return nil }
-        self.address = address
-        self.prefixLength = length
+        if case .v6 = address, case .v4(let v4) = address.unmapped {
+            // `contains` sees IPv4-mapped candidates as IPv4, so a mapped block is kept as IPv4 too.
+            // The host-bits check above guarantees length >= 96 here (the ffff bits end at 96).
+            self.address = .v4(v4)
+            self.prefixLength = length - 96
+        } else {
+            self.address = address
+            self.prefixLength = length
+        }
     }
 
     public func contains(_ ip: IPAddress) -> Bool {

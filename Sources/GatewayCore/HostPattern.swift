@@ -12,6 +12,12 @@ public enum HostPattern: Sendable, Hashable, CustomStringConvertible {
             let suffix = String(lower.dropFirst())
             guard suffix.count > 1, HostPattern.isValidHostName(suffix.dropFirst()) else { return nil }
             self = .wildcard(suffix: suffix)
+        } else if lower.hasPrefix("[") {
+            // Canonical, as RequestValidator.normalizedHost writes the Host, or it could never match.
+            guard lower.hasSuffix("]"), let address = IPAddress(lower.dropFirst().dropLast()), case .v6 = address else {
+                return nil
+            }
+            self = .exact("[\(address)]")
         } else {
             guard HostPattern.isValidHostName(Substring(lower)) else { return nil }
             self = .exact(lower)

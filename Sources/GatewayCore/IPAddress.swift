@@ -59,7 +59,10 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
                     out.append(UInt16(v4 >> 16))
                     out.append(UInt16(v4 & 0xFFFF))
                 } else {
-                    guard (1...4).contains(part.utf8.count), let g = UInt16(part, radix: 16) else { return nil }
+                    // UInt16(_:radix:) alone would also take a sign ("+1", "-0").
+                    guard (1...4).contains(part.utf8.count), part.utf8.allSatisfy(isHexDigit),
+                        let g = UInt16(part, radix: 16)
+                    else { return nil }
                     out.append(g)
                 }
             }
@@ -83,11 +86,18 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         return (hi, lo)
     }
 
-    /// Dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run compressed).
+    static func isHexDigit(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66)
+    }
+
+    /// Dotted quad, or RFC 5952 canonical IPv6 (lower case, longest zero run compressed, IPv4-mapped
+    /// addresses in mixed notation as §5 recommends).
     public var description: String {
         switch self {
         case .v4(let v):
             return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+        case .v6(0, let lo) where lo >> 32 == 0xFFFF:
+            return "::ffff:" + IPAddress.v4(UInt32(truncatingIfNeeded: lo)).description
         case .v6(let hi, let lo):
             var groups: [UInt16] = []
             for i in 0..<4 { groups.append(UInt16((hi >> UInt64(48 - 16 * i)) & 0xFFFF)) }

@@ -39,12 +39,13 @@ public enum ProxyHeaders {
     @inline(__always)
     static func isHopByHop(_ name: String) -> Bool {
         switch name.utf8.count {
-        case 2: return name.equalsIgnoringASCIICase("te")
-        case 7: return name.equalsIgnoringASCIICase("upgrade") || name.equalsIgnoringASCIICase("trailer")
-        case 10: return name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive")
-        case 17: return name.equalsIgnoringASCIICase("transfer-encoding")
-        default: return name.hasPrefixIgnoringASCIICase("proxy")
+        case 2: if name.equalsIgnoringASCIICase("te") { return true }
+        case 7: if name.equalsIgnoringASCIICase("upgrade") || name.equalsIgnoringASCIICase("trailer") { return true }
+        case 10: if name.equalsIgnoringASCIICase("connection") || name.equalsIgnoringASCIICase("keep-alive") { return true }
+        case 17: if name.equalsIgnoringASCIICase("transfer-encoding") { return true }
+        default: break
         }
+        return name.hasPrefixIgnoringASCIICase("proxy")
     }
 
     @inline(__always)

@@ -130,7 +130,7 @@ public enum RequestTargetNormalizer {
         for (index, segment) in segments.enumerated() {
             let isLast = index == segments.count - 1
             if segment.starts(with: [UInt8(ascii: "."), UInt8(ascii: "."), UInt8(ascii: ";")])
-                || segment.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ";")])
+                || segment.starts(with: [UInt8(ascii: "."), UInt8(ascii: ";")])
             {
                 return .failure(.badRequest("dot segment with parameters in path"))
             }

@@ -26,7 +26,8 @@ public enum RequestValidator {
                 guard value.lowercased() == "100-continue" else {
                     return .failure(.expectationFailed)
                 }
-                expectsContinue = true
+                // RFC 9110 §10.1.1: ignored from HTTP/1.0 clients, which do not know 100 (Continue).
+                expectsContinue = head.version.minor == 1
             case 14 where name.lowercased() == "content-length":
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let digits = item.trimmingSpaces()
