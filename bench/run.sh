@@ -410,6 +410,11 @@ EOF
     stop_tree "$pid"
 }
 
+read -r load1 _ </proc/loadavg
+if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
+    log "warning: load average $load1 on $(nproc) cores before the run: other work is running" \
+        "and will move the numbers; a quiet machine gives steadier ones"
+fi
 log "load: wrk -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP); sizes: ${sizes[*]}; workers: ${workers_list[*]}"
 for w in "${workers_list[@]}"; do
     if ((run_nginx)); then bench_nginx "$w"; fi
