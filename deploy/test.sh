@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: ensures the system packages and the toolchain, then `swift test`.
+# Extra arguments go to `swift test` (e.g. --filter GatewayConfigTests).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$here/.."
+
+"$here/setup.sh"
+# shellcheck source=deploy/swift-env.sh
+. "$here/swift-env.sh"
+
+swift test "$@"
