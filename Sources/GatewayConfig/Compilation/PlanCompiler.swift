@@ -1,0 +1,57 @@
+import GatewayCore
+
+/// Turns a schema-checked syntax tree into a ``GatewayPlan`` and finds what the schema cannot:
+/// undefined and unused upstreams, duplicate routes, overlapping listeners, routes without or
+/// with two actions, directives that do not fit the route's action.
+///
+/// It runs even when validation found problems, so that one run reports everything; values the
+/// validator already rejected are skipped here without a second report.
+struct PlanCompiler {
+    let mainFile: String
+    let sourceFiles: [String]
+    private(set) var diagnostics: [Diagnostic] = []
+
+    init(mainFile: String, sourceFiles: [String]) {
+        self.mainFile = mainFile
+        self.sourceFiles = sourceFiles
+    }
+
+    /// The plan, or `nil` when anything was an error; the diagnostics either way.
+    static func compile(_ directives: [Directive], mainFile: String, sourceFiles: [String]) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
+        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles)
+        let plan = compiler.compile(directives)
+        return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
+    }
+
+    mutating func compile(_ directives: [Directive]) -> GatewayPlan {
+        let settings = compileSettings(directives)
+        let listeners = compileListeners(directives)
+        let upstreams = compileUpstreams(directives)
+        let (routes, used) = compileRoutes(directives, upstreams: upstreams)
+        for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
+            warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
+        }
+        return GatewayPlan(
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles)
+    }
+
+    mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.error, at: location, in: directive, message, hint: hint))
+    }
+
+    mutating func warn(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.warning, at: location, in: directive, message, hint: hint))
+    }
+
+    /// The value of argument `index`, or `nil` when it is missing or invalid (already reported).
+    func value<T>(_ directive: Directive, _ index: Int = 0, _ parse: (String) -> Result<T, ValueError>) -> T? {
+        guard index < directive.arguments.count else { return nil }
+        return try? parse(directive.arguments[index].text).get()
+    }
+
+    /// The first directive called `name` (a repeated single directive is reported by validation;
+    /// the first one counts).
+    func first(_ name: String, in directives: [Directive]) -> Directive? {
+        directives.first { $0.name == name }
+    }
+}

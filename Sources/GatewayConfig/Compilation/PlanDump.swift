@@ -1,0 +1,117 @@
+import GatewayCore
+import NIOCore
+
+/// A stable, readable text form of everything a plan holds, for `gateway check --dump` and for
+/// golden tests. Upstreams are listed by name; everything else keeps configuration order.
+public enum PlanDump {
+    public static func render(_ plan: GatewayPlan) -> String {
+        var out: [String] = []
+        out.append("files: " + (plan.sourceFiles.isEmpty ? "(none)" : plan.sourceFiles.joined(separator: ", ")))
+
+        let s = plan.settings
+        out.append("settings:")
+        out.append("  worker_threads: " + (s.workerThreads.map(String.init) ?? "auto"))
+        out.append("  trusted_proxies: " + (s.trustedProxies.isEmpty ? "none" : s.trustedProxies.map(\.description).joined(separator: ", ")))
+        out.append("  server_header: " + (s.serverHeader.map(quote) ?? "off"))
+        out.append("  access_log: " + render(s.accessLog))
+        out.append("  drain_timeout: " + duration(s.drainTimeout))
+        out.append("  timeouts:")
+        out.append("    request_head: " + duration(s.timeouts.requestHead))
+        out.append("    body_idle: " + duration(s.timeouts.bodyIdle))
+        out.append("    keepalive_idle: " + duration(s.timeouts.keepaliveIdle))
+        out.append("    send_idle: " + duration(s.timeouts.sendIdle))
+
+        out.append("listeners:")
+        for listener in plan.listeners {
+            out.append("  \(listener.displayAddress) (host \(quote(listener.host))) at \(at(listener.location))")
+        }
+
+        out.append("upstreams:" + (plan.upstreams.isEmpty ? " none" : ""))
+        for name in plan.upstreams.keys.sorted() {
+            let u = plan.upstreams[name]!
+            out.append("  \(u.name) at \(at(u.location))")
+            out += upstreamLines(u).map { "    " + $0 }
+        }
+
+        out.append("routes:" + (plan.routes.routes.isEmpty ? " none" : ""))
+        for (index, route) in plan.routes.routes.enumerated() {
+            out.append("  \(index + 1). \(route.path) at \(at(route.location))")
+            out.append("     hosts: " + (route.hosts.isEmpty ? "any" : route.hosts.map(\.description).joined(separator: ", ")))
+            out.append("     methods: " + (route.methods.map { $0.sorted().joined(separator: ", ") } ?? "any"))
+            out.append("     request policies: " + policies(route.requestPolicies.map(\.name)))
+            out += actionLines(route.action).map { "     " + $0 }
+            out.append("     response policies: " + policies(route.responsePolicies.map(\.name)))
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func upstreamLines(_ u: UpstreamSpec) -> [String] {
+        [
+            "servers: " + u.servers.map { "\($0) weight=\($0.weight)" }.joined(separator: ", "),
+            "balance: \(u.balance.rawValue)",
+            "connect_timeout: " + duration(u.connectTimeout),
+            "first_byte_timeout: " + duration(u.firstByteTimeout),
+            "idle_timeout: " + duration(u.idleTimeout),
+            "keepalive: \(u.keepaliveConnections)",
+            "keepalive_timeout: " + duration(u.keepaliveTimeout),
+            "max_connect_attempts: \(u.maxConnectAttempts)",
+        ]
+    }
+
+    static func actionLines(_ action: RouteAction) -> [String] {
+        switch action {
+        case .proxy(let target):
+            return [
+                "action: proxy \(target.upstream)",
+                "  strip_prefix: " + (target.stripPrefix ?? "none"),
+                "  rewrite: " + (target.rewrite.map(\.description) ?? "none"),
+                "  host_header: " + (target.hostHeader.map(quote) ?? "client's"),
+            ]
+        case .respond(let response):
+            return [
+                "action: respond \(response.status)",
+                "  content_type: " + quote(response.contentType),
+                "  body: " + quote(response.body),
+            ]
+        case .redirect(let redirect):
+            return ["action: redirect \(redirect.status) \(redirect.location)"]
+        }
+    }
+
+    static func render(_ target: AccessLogTarget) -> String {
+        switch target {
+        case .off: "off"
+        case .stdout: "stdout"
+        case .file(let path): "file " + quote(path)
+        }
+    }
+
+    static func policies(_ names: [String]) -> String {
+        names.isEmpty ? "none" : names.joined(separator: ", ")
+    }
+
+    static func duration(_ amount: TimeAmount) -> String { ValueParser.format(amount) }
+
+    static func at(_ location: SourceLocation?) -> String { location.map(String.init(describing:)) ?? "(unknown)" }
+
+    /// Double-quoted with `\` `"` and control characters escaped, so every value is one line.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}

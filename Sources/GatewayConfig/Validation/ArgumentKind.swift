@@ -1,0 +1,86 @@
+import GatewayCore
+
+/// The type of one argument position in the schema.
+enum ArgumentKind: Sendable {
+    case duration(allowZero: Bool)
+    case size
+    case integer(ClosedRange<Int>)
+    /// `auto` or an integer in the range.
+    case autoOrInteger(ClosedRange<Int>)
+    case keyword([String])
+    /// `off`, or any header value.
+    case offOrHeaderValue
+    /// `off`, `stdout` or a file path.
+    case logTarget
+    case name
+    case cidr
+    case listenAddress
+    case hostPort
+    /// `weight=N`.
+    case weight
+    case pathPattern
+    case pathPrefix
+    case hostPattern
+    case method
+    case status(ClosedRange<Int>)
+    case statusAmong([Int])
+    case template(allowed: [String])
+    case headerValue
+    case mediaType
+    /// Any text, even empty (a response body).
+    case text
+
+    static let weightRange = 1...1000
+
+    /// The problem with `text` as a value of this kind, or `nil` when it is valid.
+    func check(_ text: String) -> ValueError? {
+        func error<T>(_ result: Result<T, ValueError>) -> ValueError? {
+            if case .failure(let e) = result { return e }
+            return nil
+        }
+        switch self {
+        case .duration(let allowZero): return error(ValueParser.duration(text, allowZero: allowZero))
+        case .size: return error(ValueParser.size(text))
+        case .integer(let range): return error(ValueParser.integer(text, in: range))
+        case .autoOrInteger(let range):
+            if text == "auto" { return nil }
+            return error(ValueParser.integer(text, in: range)).map {
+                ValueError($0.message, hint: "expected 'auto' or an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+        case .keyword(let words): return error(ValueParser.keyword(text, among: words))
+        case .offOrHeaderValue: return text == "off" ? nil : error(ValueParser.headerValue(text))
+        case .logTarget:
+            return text.isEmpty || text.contains("\0") ? ValueError("invalid access log target", hint: "expected 'off', 'stdout' or a file path") : nil
+        case .name: return error(ValueParser.name(text))
+        case .cidr: return error(ValueParser.cidr(text))
+        case .listenAddress: return error(ValueParser.listenAddress(text))
+        case .hostPort: return error(ValueParser.hostPort(text))
+        case .weight: return error(ValueParser.weight(text))
+        case .pathPattern: return error(ValueParser.pathPattern(text))
+        case .pathPrefix: return error(ValueParser.pathPrefix(text))
+        case .hostPattern: return error(ValueParser.hostPattern(text))
+        case .method: return error(ValueParser.method(text))
+        case .status(let range): return error(ValueParser.status(text, allowed: range))
+        case .statusAmong(let list): return error(ValueParser.status(text, among: list))
+        case .template(let allowed): return error(ValueParser.template(text, allowed: allowed))
+        case .headerValue: return error(ValueParser.headerValue(text))
+        case .mediaType: return error(ValueParser.mediaType(text))
+        case .text: return nil
+        }
+    }
+}
+
+extension ValueParser {
+    /// `weight=N` on a `server` line.
+    static func weight(_ text: String) -> Result<Int, ValueError> {
+        guard text.hasPrefix("weight=") else {
+            let hint = Suggestion.closest(to: String(text.prefix { $0 != "=" }), among: ["weight"]).map { _ in "did you mean 'weight=N'?" }
+                ?? "expected weight=N"
+            return .failure(ValueError("unknown server parameter '\(text)'", hint: hint))
+        }
+        let range = ArgumentKind.weightRange
+        return integer(String(text.dropFirst("weight=".count)), in: range).mapError { _ in
+            ValueError("invalid weight in '\(text)'", hint: "expected weight=N with N in \(range.lowerBound)...\(range.upperBound)")
+        }
+    }
+}
