@@ -28,7 +28,11 @@ let package = Package(
         // Pure: gateway.conf lexer, parser, schema validation and compilation into a GatewayPlan.
         .target(
             name: "GatewayConfig",
-            dependencies: ["GatewayCore"],
+            dependencies: [
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         // IO: upstream connection pools, load balancing, the upstream side of an exchange.

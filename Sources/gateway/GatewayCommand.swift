@@ -1,0 +1,151 @@
+import ArgumentParser
+import GatewayConfig
+import GatewayCore
+import GatewayServer
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct GatewayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "A reverse-proxy API gateway configured by one file, gateway.conf.",
+        discussion: """
+            gateway run     serves the configuration until SIGTERM/SIGINT, then drains in-flight
+                            requests for up to drain_timeout before exiting.
+            gateway check   validates a configuration like `nginx -t`: exit 0 with a one-line
+                            summary, or exit 1 listing every error as file:line:col.
+            gateway explain shows which route a request matches and what would happen to it.
+            """,
+        subcommands: [Run.self, Check.self, Explain.self],
+        defaultSubcommand: Run.self
+    )
+}
+
+struct ConfigOption: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Path of the configuration file.")
+    var config: String = "gateway.conf"
+
+    func load() -> ConfigLoadResult {
+        ConfigLoader(environment: currentEnvironment(), readFile: readTextFile).load(path: config)
+    }
+}
+
+func currentEnvironment() -> [String: String] {
+    var result: [String: String] = [:]
+    var pointer = environ
+    while let entry = pointer.pointee {
+        let text = String(cString: entry)
+        if let eq = text.firstIndex(of: "=") {
+            result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+        }
+        pointer += 1
+    }
+    return result
+}
+
+struct FileReadError: Error, CustomStringConvertible {
+    var path: String
+    var code: Int32
+    var description: String { "cannot read \(path): \(String(cString: strerror(code)))" }
+}
+
+@Sendable func readTextFile(_ path: String) throws -> String {
+    guard let file = fopen(path, "rb") else { throw FileReadError(path: path, code: errno) }
+    defer { fclose(file) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = fread(&chunk, 1, chunk.count, file)
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count {
+            if ferror(file) != 0 { throw FileReadError(path: path, code: errno) }
+            break
+        }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+func printError(_ text: String) {
+    var line = text.hasSuffix("\n") ? text : text + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Validate a configuration file and report every error.")
+    @OptionGroup var options: ConfigOption
+    @Flag(help: "Print the compiled plan.") var dump = false
+
+    func run() throws {
+        let result = options.load()
+        if !result.diagnostics.isEmpty { printError(result.report) }
+        guard let plan = result.plan else {
+            printError("\(options.config): configuration is invalid")
+            throw ExitCode(1)
+        }
+        if dump { print(PlanDump.render(plan), terminator: "") }
+        print(
+            "\(options.config): configuration is valid: \(plan.listeners.count) listener(s), "
+                + "\(plan.upstreams.count) upstream(s), \(plan.routes.routes.count) route(s)"
+        )
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show which route and upstream a request would use.")
+    @OptionGroup var options: ConfigOption
+    @ArgumentParser.Argument(help: "Request method, e.g. GET.") var method: String
+    @ArgumentParser.Argument(help: "Absolute URL (http://host/path?q) or a path with -H 'Host: …'.") var url: String
+    @Option(name: [.customShort("H"), .long], help: "A request header 'Name: value' (repeatable).") var header: [String] = []
+
+    func run() throws {
+        let result = options.load()
+        guard let plan = result.plan else {
+            printError(result.report)
+            throw ExitCode(1)
+        }
+        var headers: [(String, String)] = []
+        for h in header {
+            guard let colon = h.firstIndex(of: ":") else { throw ValidationError("header must be 'Name: value': \(h)") }
+            headers.append((String(h[..<colon]), String(h[h.index(after: colon)...].drop(while: { $0 == " " }))))
+        }
+        print(Explainer.explain(plan: plan, method: method, url: url, headers: headers), terminator: "")
+    }
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the configuration until SIGTERM or SIGINT.")
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "gateway")
+        let result = options.load()
+        guard let plan = result.plan else {
+            printError(result.report)
+            throw ExitCode(1)
+        }
+        for warning in result.diagnostics { logger.warning("\(warning)") }
+        let server: GatewayServer
+        do {
+            server = try await GatewayServer(plan: plan, logger: logger)
+        } catch {
+            printError("gateway: \(error)")
+            throw ExitCode(1)
+        }
+        let group = ServiceGroup(
+            services: [GatewayService(server: server)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+    }
+}
