@@ -16,6 +16,8 @@ public final class GatewayServer: Sendable {
     private let serverChannels = NIOLockedValueBox<[any Channel]>([])
     private let accessLog: AccessLogSink?
     private let currentPlan: NIOLockedValueBox<GatewayPlan>
+    /// The one shutdown: later calls wait for it instead of touching stopped event loops.
+    private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -125,28 +127,36 @@ public final class GatewayServer: Sendable {
     }
 
     /// Stops accepting new connections and asks every open connection to finish its current
-    /// request and close. Returns once the listeners are closed and every loop is draining.
-    public func stopAccepting() async {
+    /// request and close. Returns once the listeners are closed, with a future that completes
+    /// when every loop has drained.
+    @discardableResult
+    public func stopAccepting() async -> EventLoopFuture<Void> {
         let channels = serverChannels.withLockedValue { channels in
             defer { channels = [] }
             return channels
         }
         for channel in channels { try? await channel.close() }
-        for bound in contexts.values {
-            _ = try? await bound.eventLoop.submit { _ = bound.value.beginDrain() }.get()
-        }
+        let drains = contexts.values.map { bound in bound.eventLoop.flatSubmit { bound.value.beginDrain() } }
+        return EventLoopFuture.andAllComplete(drains, on: group.next())
     }
 
     /// Graceful shutdown: stop accepting, let in-flight requests finish for up to `drainTimeout`
     /// (the plan's `drain_timeout` by default), then close every connection and stop the loops.
+    /// Idempotent: a second call (e.g. SIGTERM during a drain) waits for the first to finish.
     public func shutdown(drainTimeout: TimeAmount? = nil) async {
         let drain = drainTimeout ?? plan.settings.drainTimeout
-        await stopAccepting()
-        let loop = group.next()
-        let drained = EventLoopFuture.andAllComplete(
-            contexts.values.map { bound in bound.eventLoop.flatSubmit { bound.value.beginDrain() } },
-            on: loop
-        )
+        let task = shutdownTask.withLockedValue { task in
+            if let task { return task }
+            let new = Task { await self.performShutdown(drain: drain) }
+            task = new
+            return new
+        }
+        await task.value
+    }
+
+    private func performShutdown(drain: TimeAmount) async {
+        let drained = await stopAccepting()
+        let loop = drained.eventLoop
         let deadline = loop.makePromise(of: Void.self)
         let timer = loop.scheduleTask(in: drain) { deadline.succeed(()) }
         drained.cascade(to: deadline)

@@ -6,6 +6,75 @@ import NIOPosix
 import Testing
 
 @Suite("Protection and lifecycle") struct ProtectionTests {
+    /// Hundreds of sockets trickling a request head never stop a normal client from being served,
+    /// and each of them is answered 408 once `request_head` passes.
+    @Test func slowlorisDoesNotStarveOthers() async throws {
+        try await withProxy(settings: { $0.timeouts.requestHead = .milliseconds(500) }) { upstream, gateway, group in
+            var slow: [any Channel] = []
+            for _ in 0..<200 {
+                let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: gateway.port).get()
+                try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: "))
+                slow.append(channel)
+            }
+            let result = try await RawClient.send(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group)
+            #expect(result.responses.first?.status == 200)
+            // Every slow connection gets closed by the gateway (bounded wait on each).
+            for channel in slow {
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await channel.closeFuture.get() }
+                    tasks.addTask {
+                        try await Task.sleep(nanoseconds: 10_000_000_000)
+                        throw CancellationError()
+                    }
+                    try await tasks.next()
+                    tasks.cancelAll()
+                }
+            }
+            #expect(upstream.requestCount == 1)
+        }
+    }
+
+    @Test func slowHeadGets408() async throws {
+        try await withProxy(settings: { $0.timeouts.requestHead = .milliseconds(300) }) { upstream, gateway, group in
+            let result = try await RawClient.send(
+                ["GET / HTTP/1.1\r\nHost: a\r\n"], port: gateway.port, group: group, waitForClose: true, timeout: .seconds(5))
+            #expect(result.responses.first?.status == 408)
+            #expect(result.closed)
+        }
+    }
+
+    @Test func largeUploadStreamsThrough() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let upstream = try await TestUpstream(group: group, countBodyOnly: true) { request in
+            .init(body: "done")
+        }
+        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [upstream.port]))
+        let size = 64 * 1024 * 1024
+        let channel = try await ClientBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                }
+            }
+            .connect(host: "127.0.0.1", port: gateway.port).get()
+        var head = HTTPRequestHead(version: .http1_1, method: .PUT, uri: "/upload")
+        head.headers.add(name: "Host", value: "a")
+        head.headers.add(name: "Content-Length", value: String(size))
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        let chunk = ByteBuffer(repeating: 0x61, count: 256 * 1024)
+        for _ in 0..<(size / chunk.readableBytes) {
+            // Waiting for each write applies the gateway's backpressure to this client.
+            try await channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
+        }
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
+        try await channel.close()
+        #expect(upstream.bodyBytesReceived <= size)
+        await gateway.stop()
+        #expect(upstream.bodyBytesReceived == size)
+        try await upstream.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test func drainLetsInFlightRequestsFinish() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let arrived = group.next().makePromise(of: Void.self)
@@ -32,6 +101,29 @@ import Testing
         #expect(result.responses.first?.body == "late")
         #expect(result.responses.first?.header("Connection") == "close")
         await gateway.stop(drainTimeout: .seconds(10))
+        try await upstream.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test func drainTimeoutClosesStuckRequests() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let arrived = group.next().makePromise(of: Void.self)
+        let upstream = try await TestUpstream(group: group) { _ in
+            arrived.succeed(())
+            return .init(hang: true)
+        }
+        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [upstream.port]))
+        let pending = Task {
+            try await RawClient.send(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group, waitForClose: true, timeout: .seconds(20))
+        }
+        try await arrived.futureResult.get()
+        // The upstream never answers: once the drain time is over the connection is closed.
+        await gateway.stop(drainTimeout: .milliseconds(200))
+        let result = try await pending.value
+        #expect(result.closed)
+        #expect(result.responses.isEmpty)
+        // A second stop (e.g. SIGTERM twice) returns at once instead of touching stopped loops.
+        await gateway.stop()
         try await upstream.stop()
         try await group.shutdownGracefully()
     }
