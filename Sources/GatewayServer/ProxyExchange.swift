@@ -166,8 +166,10 @@ final class ProxyExchange: UpstreamResponseDelegate {
         arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
         handler.writeResponseBody(body, request: request)
         if !handler.isWritable {
-            handler.flush()
+            // Pause before flushing: the flush may drain the client's buffer at once and report
+            // it writable again synchronously, and that resume must find the upstream paused.
             connection.pauseReading()
+            handler.flush()
         }
     }
 

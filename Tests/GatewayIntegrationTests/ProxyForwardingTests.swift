@@ -57,6 +57,22 @@ func withProxy(
         }
     }
 
+    /// A response far above the client channel's write buffer: the upstream is paused while the
+    /// client catches up and resumed after, however quickly the client drains it.
+    @Test(arguments: [256 * 1024, 4 * 1024 * 1024])
+    func largeResponseStreamsCompletely(size: Int) async throws {
+        let body = String(repeating: "0123456789abcdef", count: size / 16)
+        try await withProxy(upstream: { _ in .init(body: body) }) { upstream, gateway, group in
+            for _ in 0..<3 {
+                let result = try await RawClient.send(["GET /big HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group)
+                let response = try #require(result.responses.first)
+                #expect(response.status == 200)
+                #expect(response.body.utf8.count == size)
+                #expect(response.body == body)
+            }
+        }
+    }
+
     @Test func stripsHopByHopHeadersBothWays() async throws {
         try await withProxy(upstream: { _ in .init(headers: [("Connection", "X-Secret"), ("X-Secret", "1"), ("Keep-Alive", "timeout=5"), ("X-Kept", "y")]) }) {
             upstream, gateway, group in
