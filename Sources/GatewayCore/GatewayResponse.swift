@@ -30,8 +30,15 @@ extension GatewayResponse {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Cache-Control", value: "no-store")
-        if case .methodNotAllowed(let allowed) = error {
+        switch error {
+        case .methodNotAllowed(let allowed):
             headers.add(name: "Allow", value: allowed.joined(separator: ", "))
+        case .methodForbidden:
+            // Refused before routing (TRACE, CONNECT): every other method may be routable, and a
+            // 405 must still name some (RFC 9110 §15.5.6).
+            headers.add(name: "Allow", value: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+        default:
+            break
         }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }

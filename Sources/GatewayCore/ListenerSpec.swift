@@ -11,10 +11,13 @@ public struct ListenerSpec: Sendable, Hashable {
         self.location = location
     }
 
-    /// The address to bind: wildcard hosts bind every IPv4 address.
+    /// The address to bind: wildcard hosts bind every IPv4 address; `localhost` is the IPv4
+    /// loopback address (never a name lookup, so `localhost:80` and `127.0.0.1:80` are seen to
+    /// collide when the config is checked rather than when the second bind fails).
     public var bindHost: String {
         switch host {
         case "", "*": "0.0.0.0"
+        case "localhost": "127.0.0.1"
         case "[::]", "::": "::"
         default: host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         }

@@ -11,7 +11,7 @@ struct ListenerSpecTests {
         ("127.0.0.1", "127.0.0.1", false),
         ("[::1]", "::1", false),
         ("::1", "::1", false),
-        ("localhost", "localhost", false),
+        ("localhost", "127.0.0.1", false),
     ])
     func bindHost(host: String, bindHost: String, isWildcard: Bool) {
         let spec = ListenerSpec(host: host, port: 8080)
@@ -32,6 +32,7 @@ struct ListenerSpecTests {
         // same address and port
         ("127.0.0.1", 8080, "127.0.0.1", 8080, true),
         ("[::1]", 8080, "::1", 8080, true),
+        ("localhost", 8080, "127.0.0.1", 8080, true),
         // a wildcard steals every address on its port
         ("*", 8080, "127.0.0.1", 8080, true),
         ("127.0.0.1", 8080, "", 8080, true),
