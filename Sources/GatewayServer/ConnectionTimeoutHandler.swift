@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayUpstream
 import NIOCore
 
 /// Guards a client connection between requests and while a request head arrives, at the byte
@@ -16,7 +17,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
 
     private let timeouts: ServerTimeouts
     private var state = State.awaitingRequest
-    private var timer: Scheduled<Void>?
+    private var timer: DeadlineTimer?
     private var context: ChannelHandlerContext?
     private var firstRequest = true
 
@@ -26,6 +27,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        timer = DeadlineTimer(eventLoop: context.eventLoop) { [weak self] in self?.expired() }
         if context.channel.isActive { arm(timeouts.requestHead) }
     }
 
@@ -35,13 +37,12 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
+        timer?.invalidate()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        timer?.invalidate()
         context.fireChannelInactive()
     }
 
@@ -57,8 +58,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     func requestHeadReceived() {
         state = .inRequest
         firstRequest = false
-        timer?.cancel()
-        timer = nil
+        timer?.clear()
     }
 
     /// The response to the current request is complete and the connection stays open.
@@ -68,17 +68,11 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     }
 
     private func arm(_ amount: TimeAmount) {
-        timer?.cancel()
-        guard let context else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: amount) { [weak self] in
-            guard let self else { return }
-            self.expired()
-        }
+        timer?.set(after: amount)
     }
 
     private func expired() {
         guard let context else { return }
-        timer = nil
         switch state {
         case .awaitingRequest:
             context.close(promise: nil)

@@ -3,12 +3,15 @@ import GatewayUpstream
 import NIOCore
 import NIOHTTP1
 
-/// Serves the requests of one client connection, one at a time (NIO's pipelining handler in front
-/// of it orders pipelined requests), through the pipeline of DESIGN.md: validate and normalise →
-/// route → request policies → action (respond, redirect or proxy) → response policies.
+/// Serves the requests of one client connection, one at a time, through the pipeline of
+/// DESIGN.md: validate and normalise → route → request policies → action (respond, redirect or
+/// proxy) → response policies.
 ///
 /// It also carries backpressure for the request body (reads are withheld while the upstream
-/// cannot take more) and the per-request timeouts of the client side.
+/// cannot take more), the per-request timeouts of the client side, and HTTP/1.1 pipelining:
+/// requests that arrive while one is being answered wait in order, and reading stops until they
+/// are served. Reads are never withheld otherwise, so a keep-alive connection does not change
+/// its epoll registration on every request.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
@@ -21,10 +24,17 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private(set) var current: ActiveRequest?
     private var readPaused = false
+    /// What arrived while another request was being answered, in order.
+    private var pipelined: [Pipelined] = []
+
+    private enum Pipelined {
+        case part(HTTPServerRequestPart)
+        case malformed(GatewayError)
+    }
     private var readPending = false
     private var draining = false
     private var closing = false
-    private var bodyIdleTimer: Scheduled<Void>?
+    private var bodyIdleTimer: DeadlineTimer?
     private var sendIdleTimer: Scheduled<Void>?
 
     init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler, peer: IPAddress?, scheme: String) {
@@ -38,6 +48,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        bodyIdleTimer = DeadlineTimer(eventLoop: context.eventLoop) { [weak self] in self?.bodyIdleExpired() }
         loop.register(self)
     }
 
@@ -46,7 +57,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        bodyIdleTimer?.cancel()
+        bodyIdleTimer?.invalidate()
         sendIdleTimer?.cancel()
         if let request = current {
             // The client went away mid-request: stop the upstream side, log what happened.
@@ -61,7 +72,39 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        // After a `Connection: close` answer nothing more is read as a request.
+        guard !closing else { return }
+        let part = unwrapInboundIn(data)
+        if !pipelined.isEmpty {
+            pipelined.append(.part(part))
+        } else if case .head = part, current != nil {
+            pipelined.append(.part(part))
+        } else {
+            handle(part)
+        }
+    }
+
+    /// Serves the pipelined requests that waited for the one just answered, in order.
+    private func servePipelined() {
+        while let next = pipelined.first {
+            switch next {
+            case .part(.head), .malformed: if current != nil { return }
+            case .part: break
+            }
+            pipelined.removeFirst()
+            switch next {
+            case .part(let part): handle(part)
+            case .malformed(let error): respondMalformed(error)
+            }
+        }
+        if readPending, !readPaused, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    private func handle(_ part: HTTPServerRequestPart) {
+        switch part {
         case .head(let head):
             receivedHead(head)
         case .body(let body):
@@ -76,18 +119,20 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         case .end:
             guard let request = current else { return }
             request.requestEnded = true
-            bodyIdleTimer?.cancel()
-            bodyIdleTimer = nil
+            bodyIdleTimer?.clear()
             if !request.decisionPending { request.proxy?.forwardEnd() }
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // Decoder errors: malformed requests. Answer 400 (431 for an oversized head) if no
-        // response is under way, then close: the byte stream can no longer be trusted.
+        // Decoder errors: malformed requests. Answer 400 (431 for an oversized head) in request
+        // order, then close: the byte stream can no longer be trusted.
         let gatewayError: GatewayError
         if let parserError = error as? HTTPParserError {
             switch parserError {
+            // Bytes after a `Connection: close` request: never served (RFC 9112 §9.6); the
+            // connection closes once the requests before them are answered.
+            case .closedConnection: return
             case .headerOverflow: gatewayError = .headerFieldsTooLarge
             case .invalidVersion: gatewayError = .badRequest("malformed HTTP version")
             case .unknown where "\(parserError)".contains("Transfer-Encoding"): gatewayError = .badRequest("invalid Transfer-Encoding")
@@ -97,15 +142,25 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             closeNow()
             return
         }
-        if let request = current {
+        guard !closing else { return }
+        if let request = current, pipelined.isEmpty, !request.requestEnded {
+            // The current request's own body is malformed.
             request.keepAlive = false
             if !request.responseStarted {
                 request.proxy?.cancel()
                 request.proxy = nil
                 respond(error: gatewayError, to: request)
             }
-            return
+        } else if current != nil {
+            // A later, pipelined request is malformed: answer it in its turn.
+            pipelined.append(.malformed(gatewayError))
+        } else {
+            respondMalformed(gatewayError)
         }
+    }
+
+    /// Answers a request that could not be parsed, and closes.
+    private func respondMalformed(_ error: GatewayError) {
         let request = ActiveRequest(
             head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "-"),
             plan: loop.plan,
@@ -113,7 +168,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             keepAlive: false
         )
         current = request
-        respond(error: gatewayError, to: request)
+        respond(error: error, to: request)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -135,7 +190,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     // MARK: Backpressure on the client's request body
 
     func read(context: ChannelHandlerContext) {
-        if readPaused {
+        if readPaused || !pipelined.isEmpty {
             readPending = true
         } else {
             context.read()
@@ -145,15 +200,14 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     /// Stops reading from the client (the upstream is not writable, or a decision is pending).
     func pauseReading() {
         readPaused = true
-        bodyIdleTimer?.cancel()
-        bodyIdleTimer = nil
+        bodyIdleTimer?.clear()
     }
 
     func resumeReading() {
         guard readPaused else { return }
         readPaused = false
         if let request = current, !request.requestEnded { armBodyIdleTimer() }
-        if readPending, let context {
+        if readPending, pipelined.isEmpty, let context {
             readPending = false
             context.read()
         }
@@ -162,20 +216,20 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
     private func armBodyIdleTimer() {
-        guard let context, !readPaused else { return }
-        bodyIdleTimer?.cancel()
-        bodyIdleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: loop.plan.settings.timeouts.bodyIdle) {
-            [weak self] in
-            guard let self, let request = self.current, !request.requestEnded else { return }
-            request.keepAlive = false
-            if request.responseStarted {
-                request.errorCode = "request_body_timeout"
-                self.closeNow()
-            } else {
-                request.proxy?.cancel()
-                request.proxy = nil
-                self.respond(error: .requestTimeout, to: request)
-            }
+        guard !readPaused else { return }
+        bodyIdleTimer?.set(after: loop.plan.settings.timeouts.bodyIdle)
+    }
+
+    private func bodyIdleExpired() {
+        guard let request = current, !request.requestEnded else { return }
+        request.keepAlive = false
+        if request.responseStarted {
+            request.errorCode = "request_body_timeout"
+            closeNow()
+        } else {
+            request.proxy?.cancel()
+            request.proxy = nil
+            respond(error: .requestTimeout, to: request)
         }
     }
 
@@ -413,10 +467,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     /// Ends the response; the connection then waits for the next request or closes.
     func finishResponse(_ request: ActiveRequest, trailers: HTTPHeaders?) {
         guard let context, current === request else { return }
-        bodyIdleTimer?.cancel()
-        bodyIdleTimer = nil
-        // Clear the current request before writing `.end`: the pipelining handler may hand over
-        // the next request synchronously.
+        bodyIdleTimer?.clear()
         current = nil
         log(request)
         let keepAlive = request.keepAlive && !draining
@@ -424,7 +475,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             connectionTimeouts.requestFinished()
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             if readPaused { resumeReading() }
+            if !pipelined.isEmpty { servePipelined() }
         } else {
+            pipelined.removeAll()
             closing = true
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)

@@ -32,7 +32,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private var requestBodySent = false
     private var responseHeadReceived = false
     private var upstreamKeepAlive = true
-    private var timer: Scheduled<Void>?
+    /// What the armed connection deadline means, for the 504's log detail.
+    private var timeoutReason = ""
     private var sentAt: NIODeadline?
     private(set) var firstByteNanos: Int64?
     private(set) var serverDescription: String?
@@ -179,8 +180,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
 
     func upstreamResponseEnd(_ trailers: HTTPHeaders?) {
         guard case .streaming(let connection) = state else { return }
+        connection.clearDeadline()
         state = .done
-        cancelTimer()
         finishServer()
         // The upstream answered before the whole request was sent (e.g. an early 413): that
         // connection cannot be reused, and the client's unread body means closing it too.
@@ -218,21 +219,18 @@ final class ProxyExchange: UpstreamResponseDelegate {
     // MARK: Failure, timeout, cancellation
 
     private func arm(_ amount: TimeAmount, reason: String) {
-        timer?.cancel()
-        timer = pool.eventLoop.assumeIsolated().scheduleTask(in: amount) { [weak self] in
-            guard let self else { return }
-            self.timedOut(reason)
-        }
+        guard case .streaming(let connection) = state else { return }
+        timeoutReason = reason
+        connection.setDeadline(after: amount)
     }
 
     private func cancelTimer() {
-        timer?.cancel()
-        timer = nil
+        if case .streaming(let connection) = state { connection.clearDeadline() }
     }
 
-    private func timedOut(_ reason: String) {
+    func upstreamDeadlinePassed() {
         guard case .streaming = state else { return }
-        fail(.gatewayTimeout(upstream: upstreamName, reason: "\(serverDescription ?? "?"): \(reason)"))
+        fail(.gatewayTimeout(upstream: upstreamName, reason: "\(serverDescription ?? "?"): \(timeoutReason)"))
     }
 
     /// Ends the exchange with an error: a gateway error response if nothing was sent to the
@@ -257,7 +255,6 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private func closeUpstream() {
         let previous = state
         state = .done
-        cancelTimer()
         finishServer()
         if case .streaming(let connection) = previous { connection.close() }
     }

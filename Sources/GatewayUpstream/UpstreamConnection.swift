@@ -11,14 +11,25 @@ public final class UpstreamConnection {
     let handler: UpstreamConnectionHandler
     /// Requests completed on this connection; 0 means it was freshly connected for this request.
     public internal(set) var completedRequests = 0
-    /// Cancels the idle keep-alive timer while the connection sits in the pool.
-    var idleTimer: Scheduled<Void>?
+    /// The one timeout of this connection, whoever uses it: first byte and idle while a request
+    /// runs, keep-alive expiry while it sits in the pool. Reported to the current delegate.
+    private let timer: DeadlineTimer
+    /// The pool's delegate while idle, made once per connection.
+    var idleWatcher: (any UpstreamResponseDelegate)?
 
     init(channel: any Channel, serverIndex: Int, handler: UpstreamConnectionHandler) {
         self.channel = channel
         self.serverIndex = serverIndex
         self.handler = handler
+        self.timer = DeadlineTimer(eventLoop: channel.eventLoop) { [weak handler] in
+            handler?.delegate?.upstreamDeadlinePassed()
+        }
     }
+
+    /// Reports ``UpstreamResponseDelegate/upstreamDeadlinePassed()`` to the delegate of that
+    /// moment once `amount` passes without another call. Cheap to call per body chunk.
+    public func setDeadline(after amount: TimeAmount) { timer.set(after: amount) }
+    public func clearDeadline() { timer.clear() }
 
     public var isReused: Bool { completedRequests > 0 }
     public var isActive: Bool { channel.isActive && !handler.closed }
@@ -45,6 +56,8 @@ public final class UpstreamConnection {
 
     public func close() {
         handler.closed = true
+        timer.invalidate()
+        idleWatcher = nil
         channel.close(promise: nil)
     }
 }

@@ -32,7 +32,8 @@ public final class UpstreamPool {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    // Request heads are built from parsed, validated input (see the server pipeline).
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
                     try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler())
                 }
             }
@@ -52,8 +53,7 @@ public final class UpstreamPool {
         eventLoop.assertInEventLoop()
         while let connection = idle[server].popLast() {
             idleCount -= 1
-            connection.idleTimer?.cancel()
-            connection.idleTimer = nil
+            connection.clearDeadline()
             if connection.isActive {
                 connection.delegate = nil
                 completion(.success(connection))
@@ -84,14 +84,12 @@ public final class UpstreamPool {
             connection.close()
             return
         }
-        connection.delegate = IdleWatcher(pool: self, connection: connection)
+        if connection.idleWatcher == nil { connection.idleWatcher = IdleWatcher(pool: self, connection: connection) }
+        connection.delegate = connection.idleWatcher
         connection.resumeReading()
         idle[connection.serverIndex].append(connection)
         idleCount += 1
-        connection.idleTimer = eventLoop.assumeIsolated().scheduleTask(in: spec.keepaliveTimeout) { [weak self] in
-            guard let self else { return }
-            self.discard(connection)
-        }
+        connection.setDeadline(after: spec.keepaliveTimeout)
     }
 
     /// Removes an idle connection that closed, timed out, or spoke out of turn.
@@ -100,14 +98,12 @@ public final class UpstreamPool {
             idle[connection.serverIndex].remove(at: i)
             idleCount -= 1
         }
-        connection.idleTimer?.cancel()
-        connection.idleTimer = nil
         connection.close()
     }
 
     /// Closes every idle connection (reload of a changed upstream, shutdown).
     public func closeIdle() {
-        for list in idle { for connection in list { connection.idleTimer?.cancel(); connection.close() } }
+        for list in idle { for connection in list { connection.close() } }
         idle = Array(repeating: [], count: spec.servers.count)
         idleCount = 0
     }
@@ -121,7 +117,7 @@ extension UpstreamPool: Sendable {}
 /// The delegate of an idle connection: any byte or close from the upstream while idle ends it.
 private final class IdleWatcher: UpstreamResponseDelegate {
     weak var pool: UpstreamPool?
-    let connection: UpstreamConnection
+    unowned let connection: UpstreamConnection
     init(pool: UpstreamPool, connection: UpstreamConnection) {
         self.pool = pool
         self.connection = connection
@@ -132,4 +128,6 @@ private final class IdleWatcher: UpstreamResponseDelegate {
     func upstreamReadComplete() {}
     func upstreamWritabilityChanged(isWritable: Bool) {}
     func upstreamClosed(error: (any Error)?) { pool?.discard(connection) }
+    /// keepalive_timeout passed.
+    func upstreamDeadlinePassed() { pool?.discard(connection) }
 }

@@ -14,4 +14,6 @@ public protocol UpstreamResponseDelegate: AnyObject {
     func upstreamWritabilityChanged(isWritable: Bool)
     /// The connection failed or closed; nothing more will be delivered.
     func upstreamClosed(error: (any Error)?)
+    /// The deadline set with ``UpstreamConnection/setDeadline(after:)`` passed.
+    func upstreamDeadlinePassed()
 }

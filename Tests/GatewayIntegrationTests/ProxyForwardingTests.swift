@@ -111,6 +111,41 @@ func withProxy(
         }
     }
 
+    /// Pipelined requests of every kind (with a body, answered by the gateway, proxied) are
+    /// answered in order; nothing after a `Connection: close` request is served.
+    @Test func pipelinedMixStopsAfterConnectionClose() async throws {
+        let routes = [Route(path: .exact("/static"), action: .respond(StaticResponse(status: 200, body: "static")))]
+        try await withProxy(upstream: { .init(body: "r:" + $0.head.uri + ":" + String(buffer: $0.body)) }, routes: routes) {
+            upstream, gateway, group in
+            let result = try await RawClient.send(
+                [
+                    "POST /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+                        + "GET /static HTTP/1.1\r\nHost: a\r\n\r\n"
+                        + "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
+                        + "GET /4 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                        + "GET /5 HTTP/1.1\r\nHost: a\r\n\r\n"
+                ],
+                port: gateway.port, group: group, expect: 5, waitForClose: true,
+                methods: [.POST, .GET, .POST, .GET, .GET])
+            #expect(result.responses.map(\.body) == ["r:/1:abc", "static", "r:/3:xy", "r:/4:"])
+            #expect(result.closed)
+            #expect(upstream.requests.map(\.head.uri) == ["/1", "/3", "/4"])
+        }
+    }
+
+    /// A malformed request behind a valid one is answered 400 after it, and the connection closes.
+    @Test func malformedPipelinedRequestIsAnsweredInTurn() async throws {
+        try await withProxy(upstream: { .init(body: "r:" + $0.head.uri) }) { upstream, gateway, group in
+            let result = try await RawClient.send(
+                ["GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\nContent-Length: x\r\n\r\n"],
+                port: gateway.port, group: group, expect: 2, waitForClose: true)
+            #expect(result.responses.map(\.status) == [200, 400])
+            #expect(result.responses.first?.body == "r:/1")
+            #expect(result.closed)
+            #expect(upstream.requests.map(\.head.uri) == ["/1"])
+        }
+    }
+
     @Test func headResponsesHaveNoBody() async throws {
         try await withProxy(upstream: { _ in .init(body: "0123456789") }) { upstream, gateway, group in
             let result = try await RawClient.send(

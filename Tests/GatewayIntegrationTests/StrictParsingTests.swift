@@ -26,6 +26,8 @@ import Testing
         Case(name: "space before colon", raw: "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n", status: 400),
         Case(name: "bare LF in field", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\nX-B: 2\r\n\r\n", status: 400),
         Case(name: "NUL in field", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\u{0}2\r\n\r\n", status: 400),
+        Case(name: "bare CR in field", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-A: 1\r2\r\n\r\n", status: 400),
+        Case(name: "CR in request id", raw: "GET / HTTP/1.1\r\nHost: a\r\nX-Request-ID: a\rSet-Cookie: x=1\r\n\r\n", status: 400),
         Case(name: "missing Host", raw: "GET / HTTP/1.1\r\n\r\n", status: 400),
         Case(name: "duplicate Host", raw: "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400),
         Case(name: "invalid Host", raw: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", status: 400),
