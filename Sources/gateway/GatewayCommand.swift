@@ -128,6 +128,7 @@ struct Run: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "gateway")
+        Self.tuneAllocator()
         let result = options.load()
         guard let plan = result.plan else {
             printError(result.report)
@@ -147,5 +148,20 @@ struct Run: AsyncParsableCommand {
             logger: logger
         )
         try await group.run()
+    }
+
+    /// Keeps freed memory in the event-loop threads' malloc arenas instead of returning the top
+    /// of the heap to the kernel after each burst: without it, glibc grows and shrinks the arena
+    /// with an mprotect call every few requests.
+    static func tuneAllocator() {
+        #if canImport(Glibc)
+        // mallopt(3) is not exported by the Glibc module; its parameters are fixed glibc ABI.
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+        let trimThreshold: Int32 = -1, topPad: Int32 = -2
+        _ = mallopt(topPad, 16 << 20)
+        _ = mallopt(trimThreshold, 64 << 20)
+        #endif
     }
 }
