@@ -33,6 +33,9 @@ extension GatewayResponse {
         if case .methodNotAllowed(let allowed) = error {
             headers.add(name: "Allow", value: allowed.joined(separator: ", "))
         }
+        if let challenge = error.wwwAuthenticate {
+            headers.add(name: "WWW-Authenticate", value: challenge)
+        }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }
 }

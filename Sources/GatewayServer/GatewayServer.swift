@@ -108,9 +108,18 @@ public final class GatewayServer: Sendable {
         let peer = channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(timeouts)
+        // The decoder refuses heads far beyond the configured limits while reading them; the
+        // exact limits (414 vs 431) are checked on the decoded head by the exchange.
+        let limits = loop.plan.settings.headLimits
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = limits.decoderFieldCeiling
+        decoderLimits.maxHeaderListSize = limits.decoderBlockCeiling
+        decoderLimits.maxHeaderFieldCount = limits.decoderCountCeiling
         try sync.configureHTTPServerPipeline(
             withPipeliningAssistance: true,
-            withErrorHandling: false
+            withErrorHandling: false,
+            withEncoderConfiguration: .init(),
+            withDecoderLimitConfiguration: decoderLimits
         )
         try sync.addHandler(HTTPExchangeHandler(loop: loop, connectionTimeouts: timeouts, peer: peer, scheme: scheme))
     }

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 /// Turns a schema-checked syntax tree into a ``GatewayPlan`` and finds what the schema cannot:
 /// undefined and unused upstreams, duplicate routes, overlapping listeners, routes without or
@@ -24,15 +25,18 @@ struct PlanCompiler {
     }
 
     mutating func compile(_ directives: [Directive]) -> GatewayPlan {
-        let settings = compileSettings(directives)
+        var settings = compileSettings(directives)
         let listeners = compileListeners(directives)
         let upstreams = compileUpstreams(directives)
-        let (routes, used) = compileRoutes(directives, upstreams: upstreams)
+        let policies = compilePolicyDefaults(directives)
+        settings.headLimits = policies.headLimits
+        let (routes, used) = compileRoutes(directives, upstreams: upstreams, policies: policies)
         for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
             warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
         }
         return GatewayPlan(
-            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles)
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles,
+            unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)])
     }
 
     mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {

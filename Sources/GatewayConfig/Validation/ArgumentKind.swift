@@ -29,6 +29,16 @@ enum ArgumentKind: Sendable {
     case mediaType
     /// Any text, even empty (a response body).
     case text
+    /// `all`, or a CIDR block.
+    case cidrOrAll
+    /// A header field name (an RFC 9110 token).
+    case headerName
+    /// A header field name, or `*`.
+    case headerNameOrStar
+    /// `on` or `off`.
+    case onOff
+    /// A CORS origin: `*`, `scheme://host[:port]` or `scheme://*.domain[:port]`.
+    case origin
 
     static let weightRange = 1...1000
 
@@ -66,6 +76,11 @@ enum ArgumentKind: Sendable {
         case .headerValue: return error(ValueParser.headerValue(text))
         case .mediaType: return error(ValueParser.mediaType(text))
         case .text: return nil
+        case .cidrOrAll: return text == "all" ? nil : error(ValueParser.cidr(text))
+        case .headerName: return error(ValueParser.headerName(text))
+        case .headerNameOrStar: return text == "*" ? nil : error(ValueParser.headerName(text))
+        case .onOff: return error(ValueParser.keyword(text, among: ["on", "off"]))
+        case .origin: return error(ValueParser.origin(text))
         }
     }
 }

@@ -38,6 +38,11 @@ struct Schema: Sendable {
         DirectiveSpec("listen", in: .main, [.listenAddress], repeatable: true, usage: "listen ADDRESS;"),
         DirectiveSpec("upstream", in: .main, [.name], block: .upstream, repeatable: true, usage: "upstream NAME { … }"),
         DirectiveSpec("route", in: .main, [.pathPattern], block: .route, repeatable: true, usage: "route PATH { … }"),
+        DirectiveSpec("limits", in: .main, [], block: .limits, usage: "limits { … }"),
+        DirectiveSpec("security_headers", in: .main, [], block: .securityHeaders, usage: "security_headers { … }"),
+        DirectiveSpec("cors", in: .main, [.name], block: .cors, repeatable: true, usage: "cors NAME { … }"),
+        DirectiveSpec("allow", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "allow CIDR... | all;"),
+        DirectiveSpec("deny", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -61,6 +66,29 @@ struct Schema: Sendable {
         DirectiveSpec("host_header", in: .route, [.headerValue], usage: "host_header VALUE;"),
         DirectiveSpec("respond", in: .route, [.status(100...599), .text], minimum: 1, usage: "respond STATUS [BODY];"),
         DirectiveSpec("content_type", in: .route, [.mediaType], usage: "content_type TYPE;"),
+        DirectiveSpec("limits", in: .route, [], block: .limits, usage: "limits { … }"),
+        DirectiveSpec("security_headers", in: .route, [], block: .securityHeaders, usage: "security_headers { … }"),
+        DirectiveSpec("cors", in: .route, [.name], minimum: 0, block: .cors, blockOptional: true, usage: "cors NAME; | cors [NAME] { … }"),
+        DirectiveSpec("allow", in: .route, [.cidrOrAll], variadic: true, repeatable: true, usage: "allow CIDR... | all;"),
+        DirectiveSpec("deny", in: .route, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
+        // limits { } (top level: every request, before routing; route: body, or tighter heads)
+        DirectiveSpec("body", in: .limits, [.size], usage: "body SIZE;"),
+        DirectiveSpec("headers", in: .limits, [.size], usage: "headers SIZE;"),
+        DirectiveSpec("header_count", in: .limits, [.integer(1...10_000)], usage: "header_count N;"),
+        DirectiveSpec("header_field", in: .limits, [.size], usage: "header_field SIZE;"),
+        DirectiveSpec("target", in: .limits, [.size], usage: "target SIZE;"),
+        // security_headers { }
+        DirectiveSpec("set", in: .securityHeaders, [.headerName, .headerValue], repeatable: true, usage: "set NAME VALUE;"),
+        DirectiveSpec("default", in: .securityHeaders, [.headerName, .headerValue], repeatable: true, usage: "default NAME VALUE;"),
+        DirectiveSpec("append", in: .securityHeaders, [.headerName, .headerValue], repeatable: true, usage: "append NAME VALUE;"),
+        DirectiveSpec("remove", in: .securityHeaders, [.headerName], variadic: true, repeatable: true, usage: "remove NAME...;"),
+        // cors NAME { }
+        DirectiveSpec("origins", in: .cors, [.origin], variadic: true, repeatable: true, usage: "origins ORIGIN...;"),
+        DirectiveSpec("methods", in: .cors, [.method], variadic: true, usage: "methods METHOD...;"),
+        DirectiveSpec("allow_headers", in: .cors, [.headerNameOrStar], variadic: true, repeatable: true, usage: "allow_headers NAME... | *;"),
+        DirectiveSpec("expose_headers", in: .cors, [.headerNameOrStar], variadic: true, repeatable: true, usage: "expose_headers NAME...;"),
+        DirectiveSpec("credentials", in: .cors, [.onOff], usage: "credentials on | off;"),
+        DirectiveSpec("max_age", in: .cors, [.duration(allowZero: true)], usage: "max_age DURATION;"),
         DirectiveSpec("redirect", in: .route, [.statusAmong([301, 302, 303, 307, 308]), .template(allowed: ["path", "query", "uri", "host"])], usage: "redirect STATUS TEMPLATE;"),
     ])
 }
