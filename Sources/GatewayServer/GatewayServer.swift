@@ -16,6 +16,7 @@ public final class GatewayServer: Sendable {
     private let serverChannels = NIOLockedValueBox<[any Channel]>([])
     private let accessLog: AccessLogSink?
     private let currentPlan: NIOLockedValueBox<GatewayPlan>
+    private let documents: RemoteDocumentRefresher
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -25,6 +26,7 @@ public final class GatewayServer: Sendable {
         self.group = group
         self.logger = logger
         self.currentPlan = NIOLockedValueBox(plan)
+        self.documents = RemoteDocumentRefresher(group: group, logger: logger)
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
@@ -62,6 +64,7 @@ public final class GatewayServer: Sendable {
     /// Binds every listener of the plan. Throws (after closing what was bound) if one fails.
     public func start() async throws {
         let plan = self.plan
+        await documents.replace(with: plan.remoteDocuments)
         var bound: [any Channel] = []
         do {
             for listener in plan.listeners {
@@ -127,6 +130,7 @@ public final class GatewayServer: Sendable {
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
+        await documents.replace(with: plan.remoteDocuments)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
             try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses) }.get()
@@ -151,6 +155,7 @@ public final class GatewayServer: Sendable {
     public func shutdown(drainTimeout: TimeAmount? = nil) async {
         let drain = drainTimeout ?? plan.settings.drainTimeout
         await stopAccepting()
+        documents.stop()
         let loop = group.next()
         let drained = EventLoopFuture.andAllComplete(
             contexts.values.map { bound in bound.eventLoop.flatSubmit { bound.value.beginDrain() } },

@@ -29,6 +29,7 @@ extension PlanCompiler {
             defaults.securityHeaders = defaults.securityHeaders.merging(compileHeaderRules(block))
         }
         defaults.ipRules = compileIPRules(directives)
+        compileJWTIssuers(directives, into: &defaults)
         for d in directives where d.name == "cors" {
             guard let name = value(d, 0, ValueParser.name), let block = d.block else { continue }
             if let existing = defaults.cors[name] {
@@ -44,9 +45,11 @@ extension PlanCompiler {
         return defaults
     }
 
-    /// The request and response policies of a route, in plan order: limits → CORS → IP rules;
-    /// CORS → security headers.
-    mutating func compileRoutePolicies(_ block: [Directive], defaults: PolicyDefaults, usedCORS: inout Set<String>) -> ([any RequestPolicy], [any ResponsePolicy]) {
+    /// The request and response policies of a route, in plan order: limits → CORS → IP rules →
+    /// JWT; CORS → security headers.
+    mutating func compileRoutePolicies(
+        _ block: [Directive], defaults: PolicyDefaults, usedCORS: inout Set<String>, usedJWT: inout Set<String>
+    ) -> ([any RequestPolicy], [any ResponsePolicy]) {
         var requestPolicies: [any RequestPolicy] = [RequestLimitsPolicy(limits: compileRouteLimits(block, defaults: defaults))]
         var responsePolicies: [any ResponsePolicy] = []
         if let d = first("cors", in: block), let config = compileRouteCORS(d, defaults: defaults, used: &usedCORS) {
@@ -58,6 +61,7 @@ extension PlanCompiler {
         if !defaults.ipRules.rules.isEmpty || !routeRules.rules.isEmpty {
             requestPolicies.append(IPRulesPolicy(levels: [defaults.ipRules, routeRules]))
         }
+        if let jwt = compileRouteAuth(block, defaults: defaults, used: &usedJWT) { requestPolicies.append(jwt) }
         var headers = defaults.securityHeaders
         if let rules = first("security_headers", in: block)?.block { headers = headers.merging(compileHeaderRules(rules)) }
         responsePolicies.append(SecurityHeadersPolicy(headers: headers))

@@ -10,16 +10,21 @@ import GatewayPolicies
 struct PlanCompiler {
     let mainFile: String
     let sourceFiles: [String]
+    /// Reads key files named by `jwt` blocks (paths relative to the file that names them).
+    let readFile: @Sendable (String) throws -> String
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(mainFile: String, sourceFiles: [String]) {
+    init(mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String) {
         self.mainFile = mainFile
         self.sourceFiles = sourceFiles
+        self.readFile = readFile
     }
 
     /// The plan, or `nil` when anything was an error; the diagnostics either way.
-    static func compile(_ directives: [Directive], mainFile: String, sourceFiles: [String]) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
-        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles)
+    static func compile(
+        _ directives: [Directive], mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String
+    ) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
+        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile)
         let plan = compiler.compile(directives)
         return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
     }
@@ -36,7 +41,8 @@ struct PlanCompiler {
         }
         return GatewayPlan(
             settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles,
-            unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)])
+            unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)],
+            remoteDocuments: policies.jwt.values.sorted { $0.issuer.name < $1.issuer.name }.compactMap(\.issuer.jwks))
     }
 
     mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {

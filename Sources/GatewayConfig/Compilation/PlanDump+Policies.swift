@@ -13,6 +13,11 @@ extension PlanDump {
             return "cors: " + describe(cors.config)
         case let rules as IPRulesPolicy:
             return "ip_rules: " + rules.levels.map { "[\($0)]" }.joined(separator: " then ")
+        case let jwt as JWTPolicy:
+            var text = "jwt: " + jwt.issuers.map(describe).joined(separator: "; or ")
+            if !jwt.requiredScopes.isEmpty { text += "; route scopes " + jwt.requiredScopes.joined(separator: " ") }
+            if !jwt.requiredClaims.isEmpty { text += "; route claims " + jwt.requiredClaims.map(\.description).joined(separator: " ") }
+            return text
         default:
             return policy.name
         }
@@ -43,6 +48,23 @@ extension PlanDump {
         parts.append("credentials " + (config.credentials ? "on" : "off"))
         parts.append("max_age " + duration(.seconds(Int64(config.maxAgeSeconds))))
         return parts.joined(separator: "; ")
+    }
+
+    static func describe(_ issuer: JWTIssuer) -> String {
+        var parts = ["\(issuer.name) (iss \(quote(issuer.issuer))", "algorithms " + issuer.algorithms.map(\.rawValue).joined(separator: " ")]
+        if !issuer.audiences.isEmpty { parts.append("audience " + issuer.audiences.joined(separator: " ")) }
+        if !issuer.staticKeys.keys.isEmpty {
+            parts.append("keys " + issuer.staticKeys.keys.map { $0.kind.rawValue + ($0.kid.map { "(\($0))" } ?? "") }.joined(separator: " "))
+        }
+        if let jwks = issuer.jwks {
+            parts.append("jwks \(jwks.url) every \(duration(jwks.refreshInterval)), cooldown \(duration(.seconds(jwks.cooldownSeconds)))")
+        }
+        parts.append("clock_skew " + duration(.seconds(issuer.clockSkewSeconds)))
+        parts.append("require_exp " + (issuer.requireExp ? "on" : "off"))
+        if !issuer.requiredClaims.isEmpty { parts.append("claims " + issuer.requiredClaims.map(\.description).joined(separator: " ")) }
+        if !issuer.forwardClaims.isEmpty { parts.append("forward " + issuer.forwardClaims.map(\.description).joined(separator: ", ")) }
+        if let cookie = issuer.cookie { parts.append("cookie " + cookie) }
+        return parts.joined(separator: ", ") + ")"
     }
 
     static func policyLines(_ title: String, _ lines: [String], indent: String) -> [String] {

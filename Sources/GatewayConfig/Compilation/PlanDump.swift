@@ -25,6 +25,7 @@ public enum PlanDump {
         out += policyLines("unrouted response policies", plan.unroutedResponsePolicies.map { policy in
             (policy as? SecurityHeadersPolicy).map(describe) ?? policy.name
         }, indent: "  ")
+        out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\($0.url) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
 
         out.append("listeners:")
         for listener in plan.listeners {

@@ -37,6 +37,14 @@ enum ArgumentKind: Sendable {
     case headerNameOrStar
     /// `on` or `off`.
     case onOff
+    /// A JWS algorithm the gateway verifies.
+    case jwtAlgorithm
+    /// An `http://` URL of a JWKS document.
+    case jwksURL
+    /// A file path (relative to the file that names it).
+    case path
+    /// `kid=ID` after a key.
+    case kid
     /// A CORS origin: `*`, `scheme://host[:port]` or `scheme://*.domain[:port]`.
     case origin
 
@@ -81,6 +89,10 @@ enum ArgumentKind: Sendable {
         case .headerNameOrStar: return text == "*" ? nil : error(ValueParser.headerName(text))
         case .onOff: return error(ValueParser.keyword(text, among: ["on", "off"]))
         case .origin: return error(ValueParser.origin(text))
+        case .jwtAlgorithm: return error(ValueParser.jwtAlgorithm(text))
+        case .jwksURL: return error(ValueParser.jwksURL(text))
+        case .path: return text.isEmpty || text.contains("\0") ? ValueError("invalid path '\(text)'") : nil
+        case .kid: return error(ValueParser.kid(text))
         }
     }
 }

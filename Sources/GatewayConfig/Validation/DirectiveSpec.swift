@@ -7,6 +7,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case limits
     case securityHeaders = "security_headers"
     case cors
+    case jwt
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {
