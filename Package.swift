@@ -5,7 +5,7 @@ let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
 let package = Package(
     name: "gateway",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "gateway", targets: ["gateway"]),
     ],
@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // Pure: vocabulary, plan, routing, request validation and normalisation, policy protocols.
@@ -25,11 +26,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pure: the edge policies, one folder each (limits, CORS, security headers, JWT, IP rules).
+        .target(
+            name: "GatewayPolicies",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         // Pure: gateway.conf lexer, parser, schema validation and compilation into a GatewayPlan.
         .target(
             name: "GatewayConfig",
             dependencies: [
                 "GatewayCore",
+                "GatewayPolicies",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -97,6 +111,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "GatewayPoliciesTests",
+            dependencies: [
+                "GatewayPolicies",
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "GatewayConfigTests",
             dependencies: ["GatewayConfig", "GatewayCore"],
             resources: [.copy("Fixtures")],
@@ -109,6 +136,8 @@ let package = Package(
                 "GatewayServer",
                 "GatewayConfig",
                 "GatewayCore",
+                "GatewayPolicies",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

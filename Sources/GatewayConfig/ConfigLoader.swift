@@ -25,7 +25,7 @@ public struct ConfigLoader: Sendable {
         }
         let (directives, repairs) = MissingSemicolonRepair.repair(parsed)
         let schemaProblems = SchemaValidator.validate(directives)
-        let (plan, compileProblems) = PlanCompiler.compile(directives, mainFile: path, sourceFiles: resolver.files)
+        let (plan, compileProblems) = PlanCompiler.compile(directives, mainFile: path, sourceFiles: resolver.files, readFile: readFile)
         let all = Diagnostic.sorted(repairs + schemaProblems + compileProblems, fileOrder: resolver.files)
         guard let plan, !all.contains(where: \.isError) else { return .failure(all) }
         return .success(plan, warnings: all)

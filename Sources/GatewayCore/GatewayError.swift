@@ -38,6 +38,23 @@ public enum GatewayError: Error, Sendable, Hashable {
     case shuttingDown
     /// A fault of the gateway itself; never expected.
     case internalError(String)
+    /// The client address is refused by the route's `allow`/`deny` rules.
+    case addressDenied
+    /// A CORS preflight the route does not allow (origin, method or header); `reason` is a stable
+    /// code for the log.
+    case corsRejected(reason: String)
+    /// The route requires a bearer token and none was presented.
+    case missingToken
+    /// The credentials are malformed (two `Authorization` headers, a token in both header and
+    /// cookie, a scheme other than Bearer); `reason` is a stable code for the log.
+    case invalidAuthRequest(reason: String)
+    /// The token failed verification; `reason` (a stable code such as `expired` or
+    /// `bad_signature`) goes to the log only, never to the client.
+    case invalidToken(reason: String)
+    /// The token is valid but lacks a scope the route requires.
+    case insufficientScope(required: String)
+    /// No key set was ever obtained for the issuer (its JWKS endpoint has not answered yet).
+    case authKeysUnavailable(issuer: String)
 
     public var status: HTTPResponseStatus {
         switch self {
@@ -55,6 +72,10 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .serviceUnavailable, .shuttingDown: .serviceUnavailable
         case .gatewayTimeout: .gatewayTimeout
         case .internalError: .internalServerError
+        case .addressDenied, .corsRejected, .insufficientScope: .forbidden
+        case .missingToken, .invalidToken: .unauthorized
+        case .invalidAuthRequest: .badRequest
+        case .authKeysUnavailable: .serviceUnavailable
         }
     }
 
@@ -77,6 +98,13 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .gatewayTimeout: "gateway_timeout"
         case .shuttingDown: "shutting_down"
         case .internalError: "internal_error"
+        case .addressDenied: "ip_denied"
+        case .corsRejected: "cors_rejected"
+        case .missingToken: "unauthorized"
+        case .invalidAuthRequest: "invalid_request"
+        case .invalidToken: "invalid_token"
+        case .insufficientScope: "insufficient_scope"
+        case .authKeysUnavailable: "auth_unavailable"
         }
     }
 
@@ -100,6 +128,13 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .gatewayTimeout: "upstream timed out"
         case .shuttingDown: "gateway is shutting down"
         case .internalError: "internal error"
+        case .addressDenied: "access denied for this client address"
+        case .corsRejected: "CORS request not allowed"
+        case .missingToken: "authentication required"
+        case .invalidAuthRequest: "malformed credentials"
+        case .invalidToken: "invalid or expired token"
+        case .insufficientScope: "insufficient scope"
+        case .authKeysUnavailable: "authentication is temporarily unavailable"
         }
     }
 
@@ -112,7 +147,30 @@ public enum GatewayError: Error, Sendable, Hashable {
             "\(upstream): \(reason)"
         case .unsupportedTransferCoding(let coding): "transfer-encoding: \(coding)"
         case .internalError(let detail): detail
-        default: self.message
+        case .authKeysUnavailable(let issuer): "no key set obtained for issuer \(issuer)"
+        default: reason ?? self.message
+        }
+    }
+
+    /// A stable, countable code for why a policy rejected the request (`expired`,
+    /// `origin_not_allowed`, …), logged beside ``code``; `nil` when the code says it all.
+    public var reason: String? {
+        switch self {
+        case .corsRejected(let reason), .invalidAuthRequest(let reason), .invalidToken(let reason): reason
+        case .authKeysUnavailable: "no_key_set"
+        default: nil
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a bearer-token failure (RFC 6750 §3): no error code
+    /// when no token was sent, otherwise the error and, for a missing scope, the scope needed.
+    public var wwwAuthenticate: String? {
+        switch self {
+        case .missingToken: #"Bearer realm="gateway""#
+        case .invalidAuthRequest: #"Bearer realm="gateway", error="invalid_request""#
+        case .invalidToken: #"Bearer realm="gateway", error="invalid_token""#
+        case .insufficientScope(let scope): #"Bearer realm="gateway", error="insufficient_scope", scope=""# + scope + "\""
+        default: nil
         }
     }
 

@@ -9,18 +9,27 @@ public final class GatewayPlan: Sendable {
     public let routes: RouteTable
     /// The files the plan was compiled from (the main file first, then includes).
     public let sourceFiles: [String]
+    /// Response policies for answers given before any route matched (400, 404, 405, 431, 414),
+    /// so that those carry the same security headers as every other response.
+    public let unroutedResponsePolicies: [any UnroutedResponsePolicy]
+    /// Documents policies need from the network (JWKS), fetched by the server off the event loops.
+    public let remoteDocuments: [any RemoteDocumentSource]
 
     public init(
         settings: ServerSettings,
         listeners: [ListenerSpec],
         upstreams: [String: UpstreamSpec],
         routes: RouteTable,
-        sourceFiles: [String] = []
+        sourceFiles: [String] = [],
+        unroutedResponsePolicies: [any UnroutedResponsePolicy] = [],
+        remoteDocuments: [any RemoteDocumentSource] = []
     ) {
         self.settings = settings
         self.listeners = listeners
         self.upstreams = upstreams
         self.routes = routes
         self.sourceFiles = sourceFiles
+        self.unroutedResponsePolicies = unroutedResponsePolicies
+        self.remoteDocuments = remoteDocuments
     }
 }

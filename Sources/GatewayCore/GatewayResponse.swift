@@ -40,6 +40,9 @@ extension GatewayResponse {
         default:
             break
         }
+        if let challenge = error.wwwAuthenticate {
+            headers.add(name: "WWW-Authenticate", value: challenge)
+        }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }
 }

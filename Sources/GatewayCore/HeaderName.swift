@@ -15,7 +15,7 @@ extension String {
     }
 
     @inline(__always)
-    func hasPrefixIgnoringASCIICase(_ lower: StaticString) -> Bool {
+    public func hasPrefixIgnoringASCIICase(_ lower: StaticString) -> Bool {
         let count = lower.utf8CodeUnitCount
         guard self.utf8.count >= count else { return false }
         let l = lower.utf8Start

@@ -12,8 +12,14 @@ public struct RequestContext: Sendable {
     /// The client address after `trusted_proxies` resolution.
     public let clientAddress: IPAddress?
     public let requestID: String
+    /// When the request head arrived, in whole seconds since 1970 (the server's wall clock), for
+    /// policies that compare with timestamps (token expiry). Pure code never reads a clock itself.
+    public let receivedAt: Int64
     /// Headers sent upstream (already cleaned of hop-by-hop and spoofable headers).
     public var upstreamHeaders: HTTPHeaders
+    /// The largest request body accepted, in bytes; `nil` for no limit. Set by the limits policy;
+    /// the exchange counts a streamed (chunked) body against it and answers 413 when it is passed.
+    public var bodyLimit: Int?
 
     public init(
         inbound: HTTPRequestHead,
@@ -21,14 +27,18 @@ public struct RequestContext: Sendable {
         route: Route,
         clientAddress: IPAddress?,
         requestID: String,
-        upstreamHeaders: HTTPHeaders
+        receivedAt: Int64,
+        upstreamHeaders: HTTPHeaders,
+        bodyLimit: Int? = nil
     ) {
         self.inbound = inbound
         self.validated = validated
         self.route = route
         self.clientAddress = clientAddress
         self.requestID = requestID
+        self.receivedAt = receivedAt
         self.upstreamHeaders = upstreamHeaders
+        self.bodyLimit = bodyLimit
     }
 
     public var method: String { inbound.method.rawValue }

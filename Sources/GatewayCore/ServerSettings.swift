@@ -13,6 +13,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var timeouts: ServerTimeouts
     /// How long in-flight requests may run after SIGTERM before connections are closed.
     public var drainTimeout: TimeAmount
+    /// Limits on the request head, checked before routing on every request.
+    public var headLimits: HeadLimits
 
     public init(
         workerThreads: Int? = nil,
@@ -20,7 +22,8 @@ public struct ServerSettings: Sendable, Hashable {
         serverHeader: String? = "gateway",
         accessLog: AccessLogTarget = .stdout,
         timeouts: ServerTimeouts = ServerTimeouts(),
-        drainTimeout: TimeAmount = .seconds(30)
+        drainTimeout: TimeAmount = .seconds(30),
+        headLimits: HeadLimits = HeadLimits()
     ) {
         self.workerThreads = workerThreads
         self.trustedProxies = trustedProxies
@@ -28,6 +31,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.accessLog = accessLog
         self.timeouts = timeouts
         self.drainTimeout = drainTimeout
+        self.headLimits = headLimits
     }
 }
 

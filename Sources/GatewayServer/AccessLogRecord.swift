@@ -25,6 +25,10 @@ struct AccessLogRecord {
     var durationNanos: Int64
     var upstreamNanos: Int64?
     var error: String?
+    /// The stable reason a policy gave for refusing the request (e.g. `expired`).
+    var reason: String? = nil
+    /// The request policy that refused the request (e.g. `jwt`).
+    var policy: String? = nil
     var version: String
 
     func write(to buffer: inout ByteBuffer) {
@@ -59,6 +63,8 @@ struct AccessLogRecord {
             Self.writeMillis(upstreamNanos, to: &buffer)
         }
         Self.writeOptional(",\"error\":", error, to: &buffer)
+        Self.writeOptional(",\"reason\":", reason, to: &buffer)
+        Self.writeOptional(",\"policy\":", policy, to: &buffer)
         buffer.writeStaticString("}\n")
     }
 

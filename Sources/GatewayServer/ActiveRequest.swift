@@ -21,6 +21,12 @@ final class ActiveRequest {
     var responseStarted = false
     var status = 0
     var errorCode: String?
+    /// The stable reason of a policy rejection, for the access log.
+    var errorReason: String?
+    /// The request policy that answered or refused the request.
+    var decidedBy: String?
+    /// The body limit of the route (from ``RequestContext/bodyLimit``), checked as the body streams.
+    var bodyLimit: Int?
     var proxy: ProxyExchange?
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []

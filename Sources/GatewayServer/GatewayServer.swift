@@ -18,6 +18,7 @@ public final class GatewayServer: Sendable {
     private let currentPlan: NIOLockedValueBox<GatewayPlan>
     /// The one shutdown: later calls wait for it instead of touching stopped event loops.
     private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let documents: RemoteDocumentRefresher
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -27,6 +28,7 @@ public final class GatewayServer: Sendable {
         self.group = group
         self.logger = logger
         self.currentPlan = NIOLockedValueBox(plan)
+        self.documents = RemoteDocumentRefresher(group: group, logger: logger)
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
@@ -64,6 +66,7 @@ public final class GatewayServer: Sendable {
     /// Binds every listener of the plan. Throws (after closing what was bound) if one fails.
     public func start() async throws {
         let plan = self.plan
+        await documents.replace(with: plan.remoteDocuments)
         var bound: [any Channel] = []
         do {
             for listener in plan.listeners {
@@ -111,14 +114,22 @@ public final class GatewayServer: Sendable {
         let peer = channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(timeouts)
-        // Outbound header validation is off: every header the gateway writes was either parsed
-        // by llhttp (which refuses CR, LF and NUL in names and values) or built from the checked
-        // config; a policy that makes headers from other input (JWT claims) validates them itself.
-        // Re-validating each response head cost about 7% of the CPU per proxied request.
-        try sync.configureHTTPServerPipeline(
-            withPipeliningAssistance: false,
-            withErrorHandling: false,
-            withOutboundHeaderValidation: false
+        // The decoder refuses heads far beyond the configured limits while reading them; the
+        // exact limits (414 vs 431) are checked on the decoded head by the exchange.
+        let limits = loop.plan.settings.headLimits
+        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+        decoderLimits.maxHeaderFieldSize = limits.decoderFieldCeiling
+        decoderLimits.maxHeaderListSize = limits.decoderBlockCeiling
+        decoderLimits.maxHeaderFieldCount = limits.decoderCountCeiling
+        // Built by hand rather than with configureHTTPServerPipeline: no pipelining handler (the
+        // exchange orders pipelined requests), and no outbound header validation: every header
+        // the gateway writes was either parsed by llhttp (which refuses CR, LF and NUL in names
+        // and values) or built from the checked config, and a policy that makes headers from
+        // other input (JWT claims) validates them itself. Re-validating each response head cost
+        // about 7% of the CPU per proxied request.
+        try sync.addHandler(HTTPResponseEncoder(configuration: .init()))
+        try sync.addHandler(
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
         )
         try sync.addHandler(HTTPExchangeHandler(loop: loop, connectionTimeouts: timeouts, peer: peer, scheme: scheme))
     }
@@ -126,6 +137,7 @@ public final class GatewayServer: Sendable {
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
+        await documents.replace(with: plan.remoteDocuments)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
             try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses) }.get()
@@ -162,6 +174,7 @@ public final class GatewayServer: Sendable {
 
     private func performShutdown(drain: TimeAmount) async {
         let drained = await stopAccepting()
+        documents.stop()
         let loop = drained.eventLoop
         let deadline = loop.makePromise(of: Void.self)
         let timer = loop.scheduleTask(in: drain) { deadline.succeed(()) }

@@ -3,6 +3,12 @@ import GatewayUpstream
 import NIOCore
 import NIOHTTP1
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Serves the requests of one client connection, one at a time, through the pipeline of
 /// DESIGN.md: validate and normalise → route → request policies → action (respond, redirect or
 /// proxy) → response policies.
@@ -110,6 +116,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         case .body(let body):
             guard let request = current else { return }
             request.bytesIn += body.readableBytes
+            if let limit = request.bodyLimit, request.bytesIn > limit {
+                refuseBody(of: request, limit: limit)
+                return
+            }
             armBodyIdleTimer()
             if request.decisionPending {
                 request.pendingBody.append(body)
@@ -215,6 +225,23 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
 
     var isWritable: Bool { context?.channel.isWritable ?? false }
 
+    /// A streamed body passed the route's limit: the upstream side is aborted (it never receives
+    /// a complete request) and the client gets 413, or the connection is cut if a response is
+    /// already under way.
+    private func refuseBody(of request: ActiveRequest, limit: Int) {
+        request.keepAlive = false
+        request.pendingBody = []
+        request.proxy?.cancel()
+        request.proxy = nil
+        if request.responseStarted {
+            request.errorCode = GatewayError.payloadTooLarge(limit: limit).code
+            closeNow()
+        } else {
+            request.decidedBy = request.decidedBy ?? "limits"
+            respond(error: .payloadTooLarge(limit: limit), to: request)
+        }
+    }
+
     private func armBodyIdleTimer() {
         guard !readPaused else { return }
         bodyIdleTimer?.set(after: loop.plan.settings.timeouts.bodyIdle)
@@ -248,6 +275,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         )
         current = request
 
+        if let error = plan.settings.headLimits.check(head) {
+            request.keepAlive = false
+            respond(error: error, to: request)
+            return
+        }
         let validated: ValidatedRequest
         switch RequestValidator.validate(head) {
         case .success(let v): validated = v
@@ -291,6 +323,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             route: route,
             clientAddress: clientAddress,
             requestID: requestID,
+            receivedAt: Int64(time(nil)),
             upstreamHeaders: upstreamHeaders
         )
         runPolicies(requestContext, from: 0, request: request)
@@ -304,6 +337,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         var i = index
         while i < policies.count {
             let decision = policies[i].evaluate(&requestContext, on: loop.eventLoop)
+            request.bodyLimit = requestContext.bodyLimit
+            if case .proceed = decision {} else { request.decidedBy = policies[i].name }
             i += 1
             if case .pending(let future) = decision {
                 request.decisionPending = true
@@ -401,6 +436,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     /// Answers with a gateway error, rendered in the one place errors are rendered.
     func respond(error: GatewayError, to request: ActiveRequest) {
         request.errorCode = error.code
+        request.errorReason = error.reason
         if error.closesConnection { request.keepAlive = false }
         send(GatewayResponse.error(error, requestID: request.requestID), to: request, gatewayMade: true)
     }
@@ -434,6 +470,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         if let requestContext = request.context, !requestContext.route.responsePolicies.isEmpty {
             var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
             for policy in requestContext.route.responsePolicies { policy.apply(to: &response, request: requestContext) }
+            head.status = response.status
+            head.headers = response.headers
+        } else if request.context == nil, !request.plan.unroutedResponsePolicies.isEmpty {
+            // Answered before routing (400, 404, 405, 414, 431): the top-level policies apply.
+            var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
+            for policy in request.plan.unroutedResponsePolicies { policy.apply(to: &response) }
             head.status = response.status
             head.headers = response.headers
         }
@@ -535,6 +577,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 durationNanos: (NIODeadline.now() - request.start).nanoseconds,
                 upstreamNanos: request.proxy?.firstByteNanos,
                 error: request.errorCode,
+                reason: request.errorReason,
+                policy: request.errorCode == nil ? nil : request.decidedBy,
                 version: request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
         )

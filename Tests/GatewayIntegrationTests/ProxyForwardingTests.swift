@@ -16,17 +16,7 @@ func withProxy(
     let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let upstream = try await TestUpstream(group: group, responder: responder)
     let gateway = try await TestGateway(plan: TestPlans.proxy(to: [upstream.port], routes: routes, upstream: configure, settings: settings))
-    do {
-        try await body(upstream, gateway, group)
-    } catch {
-        await gateway.stop()
-        try await upstream.stop()
-        try await group.shutdownGracefully()
-        throw error
-    }
-    await gateway.stop()
-    try await upstream.stop()
-    try await group.shutdownGracefully()
+    try await runThenStop(upstream, gateway, group, body)
 }
 
 @Suite("Forwarding") struct ProxyForwardingTests {

@@ -52,12 +52,18 @@ public enum RawClient {
         // Raw bytes bypass the response decoder (which only observes request parts): they are
         // written from the front of the pipeline.
         for chunk in chunks {
-            try await channel.eventLoop.flatSubmit {
-                guard let front = try? channel.pipeline.syncOperations.context(handlerType: FrontHandler.self) else {
-                    return channel.eventLoop.makeSucceededVoidFuture()  // already closed by the server
-                }
-                return front.writeAndFlush(NIOAny(ByteBuffer(string: chunk)))
-            }.get()
+            // A server may answer and close before every chunk is written (413, 408): the
+            // remaining chunks are dropped, and the result says the connection closed.
+            do {
+                try await channel.eventLoop.flatSubmit {
+                    guard let front = try? channel.pipeline.syncOperations.context(handlerType: FrontHandler.self) else {
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
+                    return front.writeAndFlush(NIOAny(ByteBuffer(string: chunk)))
+                }.get()
+            } catch {
+                break
+            }
         }
         let timer = channel.eventLoop.scheduleTask(in: timeout) { collector.finish(on: channel) }
         let result = try await done.futureResult.get()

@@ -6,9 +6,11 @@ extension PlanCompiler {
     static let respondOnly = ["content_type"]
 
     /// Routes in configuration order, and the names of the upstreams they use.
-    mutating func compileRoutes(_ directives: [Directive], upstreams: [String: UpstreamSpec]) -> ([Route], Set<String>) {
+    mutating func compileRoutes(_ directives: [Directive], upstreams: [String: UpstreamSpec], policies: PolicyDefaults) -> ([Route], Set<String>) {
         var routes: [Route] = []
         var used: Set<String> = []
+        var usedCORS: Set<String> = []
+        var usedJWT: Set<String> = []
         for d in directives where d.name == "route" {
             guard let block = d.block else { continue }
             let path = value(d, 0, ValueParser.pathPattern)
@@ -16,8 +18,11 @@ extension PlanCompiler {
             let methods = first("methods", in: block).map { compileMethods($0) }
             if let name = first("proxy", in: block)?.arguments.first?.text { used.insert(name) }
             let action = compileAction(d, block: block, path: path, upstreams: upstreams)
+            let (requestPolicies, responsePolicies) = compileRoutePolicies(block, defaults: policies, usedCORS: &usedCORS, usedJWT: &usedJWT)
             guard let path, let action else { continue }
-            let route = Route(hosts: hosts, path: path, methods: methods, action: action, location: d.location)
+            let route = Route(
+                hosts: hosts, path: path, methods: methods, action: action,
+                requestPolicies: requestPolicies, responsePolicies: responsePolicies, location: d.location)
             if let earlier = routes.first(where: { Self.overlap($0, route) }) {
                 error(
                     d.location, "route", "duplicate route '\(path)' (\(Self.describeOverlap(earlier, route)))",
@@ -25,6 +30,12 @@ extension PlanCompiler {
                 continue
             }
             routes.append(route)
+        }
+        for (name, named) in policies.cors.sorted(by: { $0.key < $1.key }) where !usedCORS.contains(name) {
+            warn(named.location, "cors", "cors policy '\(name)' is not used by any route", hint: "remove it, or 'cors \(name);' in a route")
+        }
+        for (name, named) in policies.jwt.sorted(by: { $0.key < $1.key }) where !usedJWT.contains(name) {
+            warn(named.location, "jwt", "jwt issuer '\(name)' is not used by any route", hint: "remove it, or 'auth jwt \(name);' in a route")
         }
         return (routes, used)
     }

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 /// Turns a schema-checked syntax tree into a ``GatewayPlan`` and finds what the schema cannot:
 /// undefined and unused upstreams, duplicate routes, overlapping listeners, routes without or
@@ -9,30 +10,39 @@ import GatewayCore
 struct PlanCompiler {
     let mainFile: String
     let sourceFiles: [String]
+    /// Reads key files named by `jwt` blocks (paths relative to the file that names them).
+    let readFile: @Sendable (String) throws -> String
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(mainFile: String, sourceFiles: [String]) {
+    init(mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String) {
         self.mainFile = mainFile
         self.sourceFiles = sourceFiles
+        self.readFile = readFile
     }
 
     /// The plan, or `nil` when anything was an error; the diagnostics either way.
-    static func compile(_ directives: [Directive], mainFile: String, sourceFiles: [String]) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
-        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles)
+    static func compile(
+        _ directives: [Directive], mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String
+    ) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
+        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile)
         let plan = compiler.compile(directives)
         return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
     }
 
     mutating func compile(_ directives: [Directive]) -> GatewayPlan {
-        let settings = compileSettings(directives)
+        var settings = compileSettings(directives)
         let listeners = compileListeners(directives)
         let upstreams = compileUpstreams(directives)
-        let (routes, used) = compileRoutes(directives, upstreams: upstreams)
+        let policies = compilePolicyDefaults(directives)
+        settings.headLimits = policies.headLimits
+        let (routes, used) = compileRoutes(directives, upstreams: upstreams, policies: policies)
         for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
             warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
         }
         return GatewayPlan(
-            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles)
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles,
+            unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)],
+            remoteDocuments: policies.jwt.values.sorted { $0.issuer.name < $1.issuer.name }.compactMap(\.issuer.jwks))
     }
 
     mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 import NIOCore
 
 /// A stable, readable text form of everything a plan holds, for `gateway check --dump` and for
@@ -20,6 +21,11 @@ public enum PlanDump {
         out.append("    body_idle: " + duration(s.timeouts.bodyIdle))
         out.append("    keepalive_idle: " + duration(s.timeouts.keepaliveIdle))
         out.append("    send_idle: " + duration(s.timeouts.sendIdle))
+        out.append("  head limits: " + describe(s.headLimits))
+        out += policyLines("unrouted response policies", plan.unroutedResponsePolicies.map { policy in
+            (policy as? SecurityHeadersPolicy).map(describe) ?? policy.name
+        }, indent: "  ")
+        out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\($0.url) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
 
         out.append("listeners:")
         for listener in plan.listeners {
@@ -38,9 +44,9 @@ public enum PlanDump {
             out.append("  \(index + 1). \(route.path) at \(at(route.location))")
             out.append("     hosts: " + (route.hosts.isEmpty ? "any" : route.hosts.map(\.description).joined(separator: ", ")))
             out.append("     methods: " + (route.methods.map { $0.sorted().joined(separator: ", ") } ?? "any"))
-            out.append("     request policies: " + policies(route.requestPolicies.map(\.name)))
+            out += policyLines("request policies", route.requestPolicies.map(describe), indent: "     ")
             out += actionLines(route.action).map { "     " + $0 }
-            out.append("     response policies: " + policies(route.responsePolicies.map(\.name)))
+            out += policyLines("response policies", route.responsePolicies.map(describe), indent: "     ")
         }
         return out.joined(separator: "\n") + "\n"
     }

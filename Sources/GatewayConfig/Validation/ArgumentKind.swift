@@ -29,6 +29,24 @@ enum ArgumentKind: Sendable {
     case mediaType
     /// Any text, even empty (a response body).
     case text
+    /// `all`, or a CIDR block.
+    case cidrOrAll
+    /// A header field name (an RFC 9110 token).
+    case headerName
+    /// A header field name, or `*`.
+    case headerNameOrStar
+    /// `on` or `off`.
+    case onOff
+    /// A JWS algorithm the gateway verifies.
+    case jwtAlgorithm
+    /// An `http://` URL of a JWKS document.
+    case jwksURL
+    /// A file path (relative to the file that names it).
+    case path
+    /// `kid=ID` after a key.
+    case kid
+    /// A CORS origin: `*`, `scheme://host[:port]` or `scheme://*.domain[:port]`.
+    case origin
 
     static let weightRange = 1...1000
 
@@ -66,6 +84,15 @@ enum ArgumentKind: Sendable {
         case .headerValue: return error(ValueParser.headerValue(text))
         case .mediaType: return error(ValueParser.mediaType(text))
         case .text: return nil
+        case .cidrOrAll: return text == "all" ? nil : error(ValueParser.cidr(text))
+        case .headerName: return error(ValueParser.headerName(text))
+        case .headerNameOrStar: return text == "*" ? nil : error(ValueParser.headerName(text))
+        case .onOff: return error(ValueParser.keyword(text, among: ["on", "off"]))
+        case .origin: return error(ValueParser.origin(text))
+        case .jwtAlgorithm: return error(ValueParser.jwtAlgorithm(text))
+        case .jwksURL: return error(ValueParser.jwksURL(text))
+        case .path: return text.isEmpty || text.contains("\0") ? ValueError("invalid path '\(text)'") : nil
+        case .kid: return error(ValueParser.kid(text))
         }
     }
 }

@@ -4,6 +4,10 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case timeouts
     case upstream
     case route
+    case limits
+    case securityHeaders = "security_headers"
+    case cors
+    case jwt
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {
@@ -21,6 +25,8 @@ struct DirectiveSpec: Sendable {
     let variadic: Bool
     /// The context of the block this directive opens; `nil` when it takes none.
     let block: ConfigContext?
+    /// The block may be left out (`cors NAME;` as well as `cors NAME { … }`).
+    let blockOptional: Bool
     let repeatable: Bool
     /// The synopsis shown in hints, e.g. `listen ADDRESS;`.
     let usage: String
@@ -32,6 +38,7 @@ struct DirectiveSpec: Sendable {
         minimum: Int? = nil,
         variadic: Bool = false,
         block: ConfigContext? = nil,
+        blockOptional: Bool = false,
         repeatable: Bool = false,
         usage: String
     ) {
@@ -41,6 +48,7 @@ struct DirectiveSpec: Sendable {
         self.minimumArguments = minimum ?? arguments.count
         self.variadic = variadic
         self.block = block
+        self.blockOptional = blockOptional
         self.repeatable = repeatable
         self.usage = usage
     }

@@ -36,11 +36,11 @@ struct SchemaValidator {
             switch (spec.block, directive.block) {
             case (let blockContext?, let block?):
                 validate(block, in: blockContext, enclosing: directive.name)
-            case (.some, nil):
+            case (.some, nil) where !spec.blockOptional:
                 report(directive.end, directive.name, "'\(directive.name)' needs a block", hint: "usage: \(spec.usage)")
             case (nil, .some):
                 report(directive.end, directive.name, "'\(directive.name)' does not take a block", hint: "usage: \(spec.usage)")
-            case (nil, nil):
+            case (.some, nil), (nil, nil):
                 break
             }
         }

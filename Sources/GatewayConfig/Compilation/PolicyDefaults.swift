@@ -1,0 +1,18 @@
+import GatewayCore
+import GatewayPolicies
+
+/// The policy settings of the top level, which every route inherits and may extend.
+struct PolicyDefaults {
+    var headLimits = HeadLimits()
+    var bodyBytes = RequestLimits.defaultBodyBytes
+    var securityHeaders = SecurityHeaders.builtIn
+    var ipRules = IPRuleList(rules: [])
+    /// Named CORS policies (`cors NAME { … }`), referenced by routes.
+    var cors: [String: (config: CORSConfig, location: SourceLocation)] = [:]
+    /// Token issuers (`jwt NAME { … }`), referenced by routes' `auth jwt NAME...`.
+    var jwt: [String: (issuer: JWTIssuer, location: SourceLocation)] = [:]
+    /// Names of `jwt` blocks that failed to compile (already reported; references stay quiet).
+    var invalidJWT: Set<String> = []
+    /// Names of CORS policies that failed to compile (already reported; references stay quiet).
+    var invalidCORS: Set<String> = []
+}
