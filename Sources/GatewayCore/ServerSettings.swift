@@ -13,6 +13,10 @@ public struct ServerSettings: Sendable, Hashable {
     public var timeouts: ServerTimeouts
     /// How long in-flight requests may run after SIGTERM before connections are closed.
     public var drainTimeout: TimeAmount
+    /// Limits and windows of HTTP/2 client connections.
+    public var http2: HTTP2Limits
+    /// How often certificate and key files of TLS listeners are checked for changes; `nil` never.
+    public var certificateCheckInterval: TimeAmount?
 
     public init(
         workerThreads: Int? = nil,
@@ -20,7 +24,9 @@ public struct ServerSettings: Sendable, Hashable {
         serverHeader: String? = "gateway",
         accessLog: AccessLogTarget = .stdout,
         timeouts: ServerTimeouts = ServerTimeouts(),
-        drainTimeout: TimeAmount = .seconds(30)
+        drainTimeout: TimeAmount = .seconds(30),
+        http2: HTTP2Limits = HTTP2Limits(),
+        certificateCheckInterval: TimeAmount? = .seconds(60)
     ) {
         self.workerThreads = workerThreads
         self.trustedProxies = trustedProxies
@@ -28,6 +34,8 @@ public struct ServerSettings: Sendable, Hashable {
         self.accessLog = accessLog
         self.timeouts = timeouts
         self.drainTimeout = drainTimeout
+        self.http2 = http2
+        self.certificateCheckInterval = certificateCheckInterval
     }
 }
 

@@ -19,6 +19,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     private var timer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private var firstRequest = true
+    /// HTTP/2 has no place for a raw HTTP/1 408: an expired head just closes.
+    private var http2 = false
 
     init(timeouts: ServerTimeouts) {
         self.timeouts = timeouts
@@ -53,6 +55,11 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
         context.fireChannelRead(data)
     }
 
+    /// The connection speaks HTTP/2 from now on; streams report through ``HTTP2StreamTracker``.
+    func useHTTP2() {
+        http2 = true
+    }
+
     /// The HTTP layer decoded a complete request head.
     func requestHeadReceived() {
         state = .inRequest
@@ -81,6 +88,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
         timer = nil
         switch state {
         case .awaitingRequest:
+            context.close(promise: nil)
+        case .readingHead where http2:
             context.close(promise: nil)
         case .readingHead:
             let response = GatewayResponse.error(.requestTimeout, requestID: "")

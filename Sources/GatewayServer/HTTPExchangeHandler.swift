@@ -3,21 +3,26 @@ import GatewayUpstream
 import NIOCore
 import NIOHTTP1
 
-/// Serves the requests of one client connection, one at a time (NIO's pipelining handler in front
-/// of it orders pipelined requests), through the pipeline of DESIGN.md: validate and normalise →
-/// route → request policies → action (respond, redirect or proxy) → response policies.
+/// Serves the requests of one HTTP/1 client connection, one at a time (NIO's pipelining handler
+/// in front of it orders pipelined requests), or the one request of an HTTP/2 stream, through the
+/// pipeline of DESIGN.md: validate and normalise → route → request policies → action (respond,
+/// redirect or proxy) → response policies.
 ///
 /// It also carries backpressure for the request body (reads are withheld while the upstream
-/// cannot take more) and the per-request timeouts of the client side.
+/// cannot take more) and the per-request timeouts of the client side. On an HTTP/2 stream the
+/// connection-level parts (keep-alive, `Connection` headers, request-head timeouts) do not apply:
+/// the stream ends with its response, and NIOHTTP2 guards the connection.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     let loop: LoopContext
-    private let connectionTimeouts: ConnectionTimeoutHandler
+    /// `nil` on an HTTP/2 stream.
+    private let connectionTimeouts: ConnectionTimeoutHandler?
     private let peer: IPAddress?
-    private let scheme: String
+    private let listener: ListenerBinding
+    private var isHTTP2: Bool { connectionTimeouts == nil }
     private var context: ChannelHandlerContext?
     private(set) var current: ActiveRequest?
     private var readPaused = false
@@ -27,11 +32,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private var bodyIdleTimer: Scheduled<Void>?
     private var sendIdleTimer: Scheduled<Void>?
 
-    init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler, peer: IPAddress?, scheme: String) {
+    /// `connectionTimeouts` is `nil` for an HTTP/2 stream.
+    init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler?, peer: IPAddress?, listener: ListenerBinding) {
         self.loop = loop
         self.connectionTimeouts = connectionTimeouts
         self.peer = peer
-        self.scheme = scheme
+        self.listener = listener
     }
 
     // MARK: Channel events
@@ -66,6 +72,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             receivedHead(head)
         case .body(let body):
             guard let request = current else { return }
+            if request.validated?.framing == BodyFraming.none, body.readableBytes > 0 {
+                // An HTTP/2 GET/HEAD/DELETE may carry DATA without Content-Length; no framing
+                // was declared upstream, so its bytes must never be forwarded.
+                unframedBody(request)
+                return
+            }
             request.bytesIn += body.readableBytes
             armBodyIdleTimer()
             if request.decisionPending {
@@ -79,6 +91,19 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             bodyIdleTimer?.cancel()
             bodyIdleTimer = nil
             if !request.decisionPending { request.proxy?.forwardEnd() }
+        }
+    }
+
+    private func unframedBody(_ request: ActiveRequest) {
+        request.keepAlive = false
+        request.requestEnded = true
+        if request.responseStarted {
+            request.errorCode = "unframed_body"
+            closeNow()
+        } else {
+            request.proxy?.cancel()
+            request.proxy = nil
+            respond(error: .badRequest("request body without Content-Length"), to: request)
         }
     }
 
@@ -182,7 +207,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     // MARK: The request pipeline
 
     private func receivedHead(_ head: HTTPRequestHead) {
-        connectionTimeouts.requestHeadReceived()
+        connectionTimeouts?.requestHeadReceived()
         let plan = loop.plan
         let peerTrusted = peer.map { loop.resolver.isTrusted($0) } ?? false
         let requestID = ProxyHeaders.trustedRequestID(head.headers, peerIsTrusted: peerTrusted) ?? loop.requestIDs.generate()
@@ -205,6 +230,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         request.validated = validated
         if validated.hasBody { armBodyIdleTimer() }
 
+        if let redirect = listener.spec.redirectHTTPS {
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: redirect.location(host: validated.host, path: validated.target.path, query: validated.target.query))
+            send(GatewayResponse(status: .permanentRedirect, headers: headers), to: request, gatewayMade: true)
+            return
+        }
+
         let route: Route
         switch plan.routes.match(host: validated.host, path: Substring(validated.target.path), method: head.method.rawValue) {
         case .matched(let r): route = r
@@ -224,7 +256,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 downstream: .init(
                     peer: peer,
                     peerIsTrusted: peerTrusted,
-                    scheme: scheme,
+                    scheme: listener.scheme,
                     authority: validated.authority,
                     requestID: requestID
                 ),
@@ -383,6 +415,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             head.status = response.status
             head.headers = response.headers
         }
+        if let hsts = listener.hstsHeader { head.headers.replaceOrAdd(name: "Strict-Transport-Security", value: hsts) }
+        if isHTTP2 { return }
         if draining { request.keepAlive = false }
         // HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection.
         if head.version.minor == 0 && request.head.method != .HEAD && head.status.mayHaveResponseBody
@@ -419,9 +453,18 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         // the next request synchronously.
         current = nil
         log(request)
+        if isHTTP2 {
+            // The stream ends with its response; a body still arriving is refused by closing
+            // (RST_STREAM), which NIOHTTP2 does when the stream channel closes.
+            let unread = !request.requestEnded
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                if unread { context.close(promise: nil) }
+            }
+            return
+        }
         let keepAlive = request.keepAlive && !draining
         if keepAlive {
-            connectionTimeouts.requestFinished()
+            connectionTimeouts?.requestFinished()
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             if readPaused { resumeReading() }
         } else {
@@ -482,7 +525,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 durationNanos: (NIODeadline.now() - request.start).nanoseconds,
                 upstreamNanos: request.proxy?.firstByteNanos,
                 error: request.errorCode,
-                version: request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
+                version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
         )
     }

@@ -1,7 +1,9 @@
 import GatewayCore
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The keep-alive pool and balancer of one upstream group on one event loop.
 ///
@@ -9,6 +11,9 @@ import NIOPosix
 /// is only ever used by the loop that owns it, so nothing here takes a lock. Idle connections are
 /// kept per server (most recently used first), closed after `keepaliveTimeout`, and at most
 /// `keepaliveConnections` are kept.
+///
+/// With TLS, a connection is handed out only after its handshake (certificate verified); a failed
+/// handshake counts as a failed connect, so another server may be tried and nothing was sent.
 public final class UpstreamPool {
     public let spec: UpstreamSpec
     public let eventLoop: any EventLoop
@@ -17,25 +22,68 @@ public final class UpstreamPool {
     public private(set) var balancer: LoadBalancer
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
-    private let bootstrap: ClientBootstrap
+    private let tlsContext: NIOSSLContext?
+    private let logger: Logger
 
-    public init(spec: UpstreamSpec, addresses: [SocketAddress], eventLoop: any EventLoop) {
+    /// `tlsContext` is required when `spec.tls` is set.
+    public init(
+        spec: UpstreamSpec,
+        addresses: [SocketAddress],
+        eventLoop: any EventLoop,
+        tlsContext: NIOSSLContext? = nil,
+        logger: Logger = Logger(label: "gateway.upstream")
+    ) {
+        precondition((spec.tls == nil) == (tlsContext == nil), "an upstream with TLS needs its context")
         precondition(addresses.count == spec.servers.count)
         self.spec = spec
         self.addresses = addresses
         self.eventLoop = eventLoop
         self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance)
         self.idle = Array(repeating: [], count: spec.servers.count)
-        self.bootstrap = ClientBootstrap(group: eventLoop)
+        self.tlsContext = tlsContext
+        self.logger = logger
+    }
+
+    /// The name sent as SNI and verified against the server's certificate: the configured one,
+    /// else the server's host when it is a name (IP literals are verified without SNI).
+    func serverName(for server: Int) -> String? {
+        if let name = spec.tls?.serverName { return name }
+        let host = spec.servers[server].host
+        return IPAddress(host) == nil ? host : nil
+    }
+
+    private func connect(to server: Int) -> EventLoopFuture<any Channel> {
+        let tlsContext = self.tlsContext
+        let serverName = serverName(for: server)
+        let serverDescription = spec.servers[server].description
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(spec.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler())
+            channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                if let tlsContext {
+                    try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                    try sync.addHandler(TLSHandshakeHandler(promise: channel.eventLoop.makePromise()))
                 }
+                try sync.addHTTPClientHandlers()
+                try sync.addHandler(UpstreamConnectionHandler())
             }
+        }
+        .connect(to: addresses[server])
+        .flatMap { channel in
+            guard tlsContext != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.handler(type: TLSHandshakeHandler.self).handshake
+            }
+            .flatMap { $0 }
+            .map { channel }
+            .flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw UpstreamTLSHandshakeError(server: serverDescription, underlying: error)
+            }
+        }
     }
 
     public func server(_ index: Int) -> UpstreamServer { spec.servers[index] }
@@ -60,7 +108,10 @@ public final class UpstreamPool {
                 return
             }
         }
-        bootstrap.connect(to: addresses[server]).assumeIsolated().whenComplete { result in
+        connect(to: server).assumeIsolated().whenComplete { [logger] result in
+            if case .failure(let error as UpstreamTLSHandshakeError) = result {
+                logger.warning("upstream TLS handshake failed", metadata: ["upstream": "\(self.spec.name)", "error": "\(error)"])
+            }
             completion(
                 result.flatMap { channel in
                     Result {

@@ -9,16 +9,24 @@ import GatewayCore
 struct PlanCompiler {
     let mainFile: String
     let sourceFiles: [String]
+    let tlsFileChecker: (any TLSFileChecker)?
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(mainFile: String, sourceFiles: [String]) {
+    init(mainFile: String, sourceFiles: [String], tlsFileChecker: (any TLSFileChecker)? = nil) {
         self.mainFile = mainFile
         self.sourceFiles = sourceFiles
+        self.tlsFileChecker = tlsFileChecker
     }
 
-    /// The plan, or `nil` when anything was an error; the diagnostics either way.
-    static func compile(_ directives: [Directive], mainFile: String, sourceFiles: [String]) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
-        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles)
+    /// The plan, or `nil` when anything was an error; the diagnostics either way. TLS files are
+    /// checked only when a checker is given.
+    static func compile(
+        _ directives: [Directive],
+        mainFile: String,
+        sourceFiles: [String],
+        tlsFileChecker: (any TLSFileChecker)? = nil
+    ) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
+        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, tlsFileChecker: tlsFileChecker)
         let plan = compiler.compile(directives)
         return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
     }

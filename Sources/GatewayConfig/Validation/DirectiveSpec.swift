@@ -2,7 +2,10 @@
 enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case main
     case timeouts
+    case http2
+    case listen
     case upstream
+    case upstreamTLS = "tls"
     case route
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
@@ -21,6 +24,8 @@ struct DirectiveSpec: Sendable {
     let variadic: Bool
     /// The context of the block this directive opens; `nil` when it takes none.
     let block: ConfigContext?
+    /// The block may be left out (`listen 8080;` as well as `listen 8080 { … }`).
+    let blockOptional: Bool
     let repeatable: Bool
     /// The synopsis shown in hints, e.g. `listen ADDRESS;`.
     let usage: String
@@ -32,6 +37,7 @@ struct DirectiveSpec: Sendable {
         minimum: Int? = nil,
         variadic: Bool = false,
         block: ConfigContext? = nil,
+        blockOptional: Bool = false,
         repeatable: Bool = false,
         usage: String
     ) {
@@ -41,6 +47,7 @@ struct DirectiveSpec: Sendable {
         self.minimumArguments = minimum ?? arguments.count
         self.variadic = variadic
         self.block = block
+        self.blockOptional = blockOptional
         self.repeatable = repeatable
         self.usage = usage
     }

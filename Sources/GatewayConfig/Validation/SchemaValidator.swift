@@ -36,6 +36,8 @@ struct SchemaValidator {
             switch (spec.block, directive.block) {
             case (let blockContext?, let block?):
                 validate(block, in: blockContext, enclosing: directive.name)
+            case (.some, nil) where spec.blockOptional:
+                break
             case (.some, nil):
                 report(directive.end, directive.name, "'\(directive.name)' needs a block", hint: "usage: \(spec.usage)")
             case (nil, .some):
