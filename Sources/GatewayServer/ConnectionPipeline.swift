@@ -104,5 +104,6 @@ enum ConnectionPipeline {
                 try sync.addHandler(HTTPExchangeHandler(loop: loopBound.value, connectionTimeouts: nil, peer: peer, listener: listener))
             }
         }
+        try channel.pipeline.syncOperations.addHandler(HTTP2AbuseHandler())
     }
 }

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
@@ -21,13 +20,9 @@ public final class H2TestClient: Sendable {
 
     public let channel: any Channel
     private let multiplexer: NIOLoopBound<NIOHTTP2Handler.StreamMultiplexer>
-    /// Set when the server sent GOAWAY.
-    private let goAway: NIOLockedValueBox<HTTP2ErrorCode?>
-
-    private init(channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, goAway: NIOLockedValueBox<HTTP2ErrorCode?>) {
+    private init(channel: any Channel, multiplexer: NIOLoopBound<NIOHTTP2Handler.StreamMultiplexer>) {
         self.channel = channel
-        self.multiplexer = NIOLoopBound(multiplexer, eventLoop: channel.eventLoop)
-        self.goAway = goAway
+        self.multiplexer = multiplexer
     }
 
     /// Connects; with `tls` the handshake must negotiate `h2`.
@@ -43,7 +38,6 @@ public final class H2TestClient: Sendable {
             configuration.applicationProtocols = ["h2"]
             return try NIOSSLContext(configuration: configuration)
         }
-        let goAway = NIOLockedValueBox<HTTP2ErrorCode?>(nil)
         let channel = try await ClientBootstrap(group: group)
             .connect(host: "127.0.0.1", port: port).get()
         let multiplexer = try await channel.eventLoop.submit {
@@ -58,10 +52,9 @@ public final class H2TestClient: Sendable {
                 connectionConfiguration: connection,
                 streamConfiguration: .init()
             ) { stream in stream.close() }
-            try sync.addHandler(GoAwayWatcher(goAway: goAway))
-            return multiplexer
+            return NIOLoopBound(multiplexer, eventLoop: channel.eventLoop)
         }.get()
-        return H2TestClient(channel: channel, multiplexer: multiplexer, goAway: goAway)
+        return H2TestClient(channel: channel, multiplexer: multiplexer)
     }
 
     /// One request on a new stream: the pseudo-headers, then `headers`, then `body` if given.
@@ -96,36 +89,23 @@ public final class H2TestClient: Sendable {
     /// Opens `count` streams and resets each right after its HEADERS (the rapid-reset pattern).
     /// Stops early when the connection closes.
     public func resetBurst(count: Int, path: String = "/") async throws {
-        let multiplexer = self.multiplexer
         let headers: HPACKHeaders = [":method": "GET", ":path": path, ":scheme": "https", ":authority": "localhost"]
+        let multiplexer = self.multiplexer
         for _ in 0..<count {
             guard channel.isActive else { return }
             let stream = try? await channel.eventLoop.flatSubmit {
                 multiplexer.value.createStreamChannel { $0.eventLoop.makeSucceededVoidFuture() }
             }.get()
             guard let stream else { return }
-            stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: false)), promise: nil)
-            stream.writeAndFlush(HTTP2Frame.FramePayload.rstStream(.cancel), promise: nil)
+            try? await stream.eventLoop.submit {
+                stream.write(HTTP2Frame.FramePayload.headers(.init(headers: headers, endStream: false)), promise: nil)
+                stream.writeAndFlush(HTTP2Frame.FramePayload.rstStream(.cancel), promise: nil)
+            }.get()
         }
     }
-
-    /// The error code of the server's GOAWAY, if one arrived.
-    public var goAwayCode: HTTP2ErrorCode? { goAway.withLockedValue { $0 } }
 
     public func close() async {
         try? await channel.close()
-    }
-
-    final class GoAwayWatcher: ChannelInboundHandler {
-        typealias InboundIn = HTTP2Frame
-        let goAway: NIOLockedValueBox<HTTP2ErrorCode?>
-        init(goAway: NIOLockedValueBox<HTTP2ErrorCode?>) { self.goAway = goAway }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let frame = unwrapInboundIn(data)
-            if case .goAway(_, let code, _) = frame.payload { goAway.withLockedValue { $0 = code } }
-            context.fireChannelRead(data)
-        }
     }
 
     final class StreamCollector: ChannelInboundHandler {

@@ -8,7 +8,8 @@ import NIOHTTP2
 final class HTTP2StreamTracker: NIOHTTP2StreamDelegate {
     private final class State {
         let timeouts: ConnectionTimeoutHandler
-        var open = 0
+        // By id: NIOHTTP2 may report a stream closed that was reset before it was announced.
+        var open: Set<HTTP2StreamID> = []
         init(timeouts: ConnectionTimeoutHandler) { self.timeouts = timeouts }
     }
 
@@ -20,13 +21,14 @@ final class HTTP2StreamTracker: NIOHTTP2StreamDelegate {
 
     func streamCreated(_ id: HTTP2StreamID, channel: any Channel) {
         let state = self.state.value
-        state.open += 1
-        if state.open == 1 { state.timeouts.requestHeadReceived() }
+        let wasIdle = state.open.isEmpty
+        state.open.insert(id)
+        if wasIdle { state.timeouts.requestHeadReceived() }
     }
 
     func streamClosed(_ id: HTTP2StreamID, channel: any Channel) {
         let state = self.state.value
-        state.open -= 1
-        if state.open == 0 { state.timeouts.requestFinished() }
+        guard state.open.remove(id) != nil, state.open.isEmpty else { return }
+        state.timeouts.requestFinished()
     }
 }

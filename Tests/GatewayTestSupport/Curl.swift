@@ -1,0 +1,28 @@
+import Foundation
+
+/// Runs the `curl` command line (bounded by `--max-time`) and splits its output into the
+/// response head (`-D -`) and body.
+public enum Curl {
+    public struct Output: Sendable {
+        public var head: String
+        public var body: String
+        public var status: Int32
+    }
+
+    public static func run(_ arguments: [String], maxTime: Int = 10) async throws -> Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["curl", "-sS", "--max-time", String(maxTime), "-D", "-"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let split = text.range(of: "\r\n\r\n") else {
+            return Output(head: text, body: "", status: process.terminationStatus)
+        }
+        return Output(head: String(text[..<split.lowerBound]), body: String(text[split.upperBound...]), status: process.terminationStatus)
+    }
+}
