@@ -48,7 +48,9 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if state == .awaitingRequest {
+        // On HTTP/2, bytes between streams are control frames (SETTINGS, PING, WINDOW_UPDATE);
+        // only a new stream ends the idle wait.
+        if state == .awaitingRequest && !http2 {
             state = .readingHead
             if !firstRequest { arm(timeouts.requestHead) }
         }
