@@ -10,6 +10,11 @@ public final class TestCertificates: Sendable {
     public struct Issued: Sendable {
         public let certificate: String
         public let key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
     }
 
     public struct OpenSSLFailed: Error, CustomStringConvertible {
