@@ -30,13 +30,10 @@ import Testing
         return false
     }
 
-    @Test func watcherServesChangedFilesToNewHandshakesAndKeepsOpenConnections() async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let certificates = try TestCertificates()
-        let first = try certificates.issue("first", names: ["reload.example.test"])
-        let second = try certificates.issue("second", names: ["reload.example.test"])
+    /// A gateway serving a copy of `issued` (files `served.*.pem`), checking them every 50 ms.
+    static func serve(_ issued: TestCertificates.Issued, in certificates: TestCertificates) async throws -> (TestGateway, TestCertificates.Issued, CapturedLog) {
         let served = TestCertificates.Issued(certificate: certificates.directory + "/served.cert.pem", key: certificates.directory + "/served.key.pem")
-        try Self.install(first, as: served)
+        try install(issued, as: served)
         let listener = ListenerSpec(
             host: "127.0.0.1", port: 0,
             tls: ListenerTLS(certificates: [TLSCertificateSpec(certificateFile: served.certificate, keyFile: served.key)]))
@@ -44,7 +41,15 @@ import Testing
             listeners: [listener], routes: [Route(path: .exact("/health"), action: .respond(StaticResponse(status: 200, body: "ok")))]
         ) { $0.certificateCheckInterval = .milliseconds(50) }
         let log = CapturedLog()
-        let gateway = try await TestGateway(plan: plan, logger: log.logger)
+        return (try await TestGateway(plan: plan, logger: log.logger), served, log)
+    }
+
+    @Test func watcherServesChangedFilesToNewHandshakesAndKeepsOpenConnections() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let certificates = try TestCertificates()
+        let first = try certificates.issue("first", names: ["reload.example.test"])
+        let second = try certificates.issue("second", names: ["reload.example.test"])
+        let (gateway, served, log) = try await Self.serve(first, in: certificates)
         let firstLeaf = try NIOSSLCertificate.fromPEMFile(first.certificate)[0]
         let secondLeaf = try NIOSSLCertificate.fromPEMFile(second.certificate)[0]
         let initial = try await Self.servedCertificate(port: gateway.port, group: group, ca: certificates.caCertificate)
@@ -79,16 +84,7 @@ import Testing
         let certificates = try TestCertificates()
         let first = try certificates.issue("first", names: ["reload.example.test"])
         let other = try certificates.issue("other", names: ["reload.example.test"])
-        let served = TestCertificates.Issued(certificate: certificates.directory + "/served.cert.pem", key: certificates.directory + "/served.key.pem")
-        try Self.install(first, as: served)
-        let listener = ListenerSpec(
-            host: "127.0.0.1", port: 0,
-            tls: ListenerTLS(certificates: [TLSCertificateSpec(certificateFile: served.certificate, keyFile: served.key)]))
-        let plan = TestPlans.plan(
-            listeners: [listener], routes: [Route(path: .exact("/health"), action: .respond(StaticResponse(status: 200, body: "ok")))]
-        ) { $0.certificateCheckInterval = .milliseconds(50) }
-        let log = CapturedLog()
-        let gateway = try await TestGateway(plan: plan, logger: log.logger)
+        let (gateway, served, log) = try await Self.serve(first, in: certificates)
 
         if breakage == "garbage" {
             try "not a certificate\n".write(toFile: served.certificate, atomically: true, encoding: .utf8)
