@@ -92,6 +92,21 @@ import Testing
         try await setup.stop()
     }
 
+    /// The OpenSSL command line offers what BoringSSL clients no longer do.
+    @Test func legacyProtocolsAndCipherSuitesAreRefused() async throws {
+        let setup = try await Self.start()
+        let port = setup.gateway.port
+        let tls11 = try OpenSSLClient.handshake(port: port, arguments: ["-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"])
+        #expect(tls11.contains("alert protocol version"), "\(tls11)")
+        for suite in ["AES128-SHA", "AES256-GCM-SHA384", "ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES128-SHA256"] {
+            let legacy = try OpenSSLClient.handshake(port: port, arguments: ["-tls1_2", "-cipher", "\(suite)@SECLEVEL=0"])
+            #expect(legacy.contains("Cipher is (NONE)"), "\(suite): \(legacy)")
+        }
+        let modern = try OpenSSLClient.handshake(port: port, arguments: ["-tls1_2", "-servername", "api.example.test"])
+        #expect(modern.contains("Cipher is ECDHE-ECDSA-AES256-GCM-SHA384") || modern.contains("Cipher is ECDHE-ECDSA-CHACHA20-POLY1305"), "\(modern)")
+        try await setup.stop()
+    }
+
     @Test func alpnOffersH2AndHTTP11() async throws {
         let setup = try await Self.start(extraListeners: [])
         let ca = setup.certificates.caCertificate

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Runs the `curl` command line (bounded by `--max-time`) and splits its output into the
 /// response head (`-D -`) and body.
 public enum Curl {
@@ -10,19 +8,10 @@ public enum Curl {
     }
 
     public static func run(_ arguments: [String], maxTime: Int = 10) async throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["curl", "-sS", "--max-time", String(maxTime), "-D", "-"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let (text, status) = try Subprocess.run(["curl", "-sS", "--max-time", String(maxTime), "-D", "-"] + arguments)
         guard let split = text.range(of: "\r\n\r\n") else {
-            return Output(head: text, body: "", status: process.terminationStatus)
+            return Output(head: text, body: "", status: status)
         }
-        return Output(head: String(text[..<split.lowerBound]), body: String(text[split.upperBound...]), status: process.terminationStatus)
+        return Output(head: String(text[..<split.lowerBound]), body: String(text[split.upperBound...]), status: status)
     }
 }

@@ -78,17 +78,7 @@ public final class TestCertificates: Sendable {
     }
 
     static func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OpenSSLFailed(arguments: arguments, output: String(decoding: output, as: UTF8.self))
-        }
+        let (output, status) = try Subprocess.run(["openssl"] + arguments)
+        guard status == 0 else { throw OpenSSLFailed(arguments: arguments, output: output) }
     }
 }
