@@ -3,15 +3,22 @@ import GatewayCore
 /// Loads `gateway.conf` into a ``GatewayPlan``: read (with includes), parse, expand `${…}`,
 /// check against the schema, compile.
 ///
-/// Pure: the file system and the environment come in through the initialiser, so the server can
-/// call it off the event loops on reload and tests can feed it text.
+/// Pure: the file system, the environment and the checks of TLS files come in through the
+/// initialiser, so the server can call it off the event loops on reload and tests can feed it text.
 public struct ConfigLoader: Sendable {
     public let environment: [String: String]
     public let readFile: @Sendable (String) throws -> String
+    /// Checks certificate, key and CA files; by default only their text (``PEMFileChecker``).
+    public let tlsFileChecker: any TLSFileChecker
 
-    public init(environment: [String: String], readFile: @escaping @Sendable (String) throws -> String) {
+    public init(
+        environment: [String: String],
+        readFile: @escaping @Sendable (String) throws -> String,
+        tlsFileChecker: (any TLSFileChecker)? = nil
+    ) {
         self.environment = environment
         self.readFile = readFile
+        self.tlsFileChecker = tlsFileChecker ?? PEMFileChecker(readFile: readFile)
     }
 
     /// Loads the configuration at `path`. Syntax errors (including unreadable files, include
@@ -25,7 +32,8 @@ public struct ConfigLoader: Sendable {
         }
         let (directives, repairs) = MissingSemicolonRepair.repair(parsed)
         let schemaProblems = SchemaValidator.validate(directives)
-        let (plan, compileProblems) = PlanCompiler.compile(directives, mainFile: path, sourceFiles: resolver.files, readFile: readFile)
+        let (plan, compileProblems) = PlanCompiler.compile(
+            directives, mainFile: path, sourceFiles: resolver.files, readFile: readFile, tlsFileChecker: tlsFileChecker)
         let all = Diagnostic.sorted(repairs + schemaProblems + compileProblems, fileOrder: resolver.files)
         guard let plan, !all.contains(where: \.isError) else { return .failure(all) }
         return .success(plan, warnings: all)

@@ -1,15 +1,36 @@
-/// One address the gateway accepts connections on.
+/// One address the gateway accepts connections on, and how it speaks there.
 public struct ListenerSpec: Sendable, Hashable {
     /// Host part as written: an IPv4 or IPv6 literal, `localhost`, or `*`/empty for all addresses.
     public var host: String
     public var port: Int
+    /// TLS termination; `nil` for a cleartext listener.
+    public var tls: ListenerTLS?
+    /// HTTP/2: offered by ALPN on a TLS listener, spoken with prior knowledge (h2c) on a
+    /// cleartext one. On by default with TLS, off without.
+    public var http2: Bool
+    /// A cleartext listener that answers every request with a 308 to the same host and path
+    /// over https (on this port, or the default 443 when `nil`).
+    public var redirectHTTPS: HTTPSRedirect?
     public var location: SourceLocation?
 
-    public init(host: String, port: Int, location: SourceLocation? = nil) {
+    public init(
+        host: String,
+        port: Int,
+        tls: ListenerTLS? = nil,
+        http2: Bool? = nil,
+        redirectHTTPS: HTTPSRedirect? = nil,
+        location: SourceLocation? = nil
+    ) {
         self.host = host
         self.port = port
+        self.tls = tls
+        self.http2 = http2 ?? (tls != nil)
+        self.redirectHTTPS = redirectHTTPS
         self.location = location
     }
+
+    /// The scheme clients use to reach this listener (`X-Forwarded-Proto`, redirects).
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     /// The address to bind: wildcard hosts bind every IPv4 address; `localhost` is the IPv4
     /// loopback address (never a name lookup, so `localhost:80` and `127.0.0.1:80` are seen to

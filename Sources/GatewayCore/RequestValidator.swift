@@ -7,7 +7,11 @@ import NIOHTTP1
 /// final: the request never reaches an upstream.
 public enum RequestValidator {
     public static func validate(_ head: HTTPRequestHead) -> Result<ValidatedRequest, GatewayError> {
-        guard head.version.major == 1, head.version.minor <= 1 else { return .failure(.httpVersionNotSupported) }
+        // HTTP/2 requests arrive here through NIOHTTP2's codec as version 2.0, already checked
+        // for pseudo-headers and connection-specific fields, with `:authority` as Host.
+        let isHTTP2 = head.version == HTTPVersion(major: 2, minor: 0)
+        guard isHTTP2 || (head.version.major == 1 && head.version.minor <= 1) else { return .failure(.httpVersionNotSupported) }
+        let isHTTP10 = head.version == .http1_0
         let method = head.method.rawValue
         if method == "TRACE" || method == "CONNECT" { return .failure(.methodForbidden(method)) }
 
@@ -27,7 +31,7 @@ public enum RequestValidator {
                     return .failure(.expectationFailed)
                 }
                 // RFC 9110 §10.1.1: ignored from HTTP/1.0 clients, which do not know 100 (Continue).
-                expectsContinue = head.version.minor == 1
+                expectsContinue = !isHTTP10
             case 14 where name.lowercased() == "content-length":
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let digits = item.trimmingSpaces()
@@ -49,7 +53,7 @@ public enum RequestValidator {
             }
         }
         if sawTransferEncoding {
-            guard head.version.minor == 1 else { return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
+            guard !isHTTP10 else { return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
             guard contentLength == nil else { return .failure(.badRequest("both Content-Length and Transfer-Encoding")) }
             guard codings.count == 1, codings[0].lowercased() == "chunked" else {
                 return .failure(.unsupportedTransferCoding(codings.joined(separator: ", ")))
@@ -61,7 +65,7 @@ public enum RequestValidator {
 
         // Host: exactly one for HTTP/1.1 (RFC 9112 §3.2), valid syntax.
         guard hosts.count <= 1 else { return .failure(.badRequest("duplicate Host header")) }
-        if head.version.minor == 1 && hosts.isEmpty { return .failure(.badRequest("missing Host header")) }
+        if !isHTTP10 && hosts.isEmpty { return .failure(.badRequest("missing Host header")) }
 
         let target: NormalizedTarget
         switch RequestTargetNormalizer.normalize(head.uri, method: method) {

@@ -15,6 +15,10 @@ public struct ServerSettings: Sendable, Hashable {
     public var drainTimeout: TimeAmount
     /// Limits on the request head, checked before routing on every request.
     public var headLimits: HeadLimits
+    /// Limits and windows of HTTP/2 client connections.
+    public var http2: HTTP2Limits
+    /// How often certificate and key files of TLS listeners are checked for changes; `nil` never.
+    public var certificateCheckInterval: TimeAmount?
 
     public init(
         workerThreads: Int? = nil,
@@ -23,7 +27,9 @@ public struct ServerSettings: Sendable, Hashable {
         accessLog: AccessLogTarget = .stdout,
         timeouts: ServerTimeouts = ServerTimeouts(),
         drainTimeout: TimeAmount = .seconds(30),
-        headLimits: HeadLimits = HeadLimits()
+        headLimits: HeadLimits = HeadLimits(),
+        http2: HTTP2Limits = HTTP2Limits(),
+        certificateCheckInterval: TimeAmount? = .seconds(60)
     ) {
         self.workerThreads = workerThreads
         self.trustedProxies = trustedProxies
@@ -32,6 +38,8 @@ public struct ServerSettings: Sendable, Hashable {
         self.timeouts = timeouts
         self.drainTimeout = drainTimeout
         self.headLimits = headLimits
+        self.http2 = http2
+        self.certificateCheckInterval = certificateCheckInterval
     }
 }
 

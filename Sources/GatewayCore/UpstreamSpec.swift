@@ -19,6 +19,8 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var keepaliveTimeout: TimeAmount
     /// How many different servers a failed connect may be retried on (no byte sent yet).
     public var maxConnectAttempts: Int
+    /// TLS to the servers of this group; `nil` speaks cleartext HTTP/1.1.
+    public var tls: UpstreamTLS?
     public var location: SourceLocation?
 
     public init(
@@ -31,6 +33,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         keepaliveConnections: Int = 32,
         keepaliveTimeout: TimeAmount = .seconds(60),
         maxConnectAttempts: Int = 3,
+        tls: UpstreamTLS? = nil,
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -42,6 +45,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.keepaliveConnections = keepaliveConnections
         self.keepaliveTimeout = keepaliveTimeout
         self.maxConnectAttempts = maxConnectAttempts
+        self.tls = tls
         self.location = location
     }
 }

@@ -20,6 +20,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     private var timer: DeadlineTimer?
     private var context: ChannelHandlerContext?
     private var firstRequest = true
+    /// HTTP/2 has no place for a raw HTTP/1 408: an expired head just closes.
+    private var http2 = false
 
     init(timeouts: ServerTimeouts) {
         self.timeouts = timeouts
@@ -47,11 +49,18 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if state == .awaitingRequest {
+        // On HTTP/2, bytes between streams are control frames (SETTINGS, PING, WINDOW_UPDATE);
+        // only a new stream ends the idle wait.
+        if state == .awaitingRequest && !http2 {
             state = .readingHead
             if !firstRequest { arm(timeouts.requestHead) }
         }
         context.fireChannelRead(data)
+    }
+
+    /// The connection speaks HTTP/2 from now on; streams report through ``HTTP2StreamTracker``.
+    func useHTTP2() {
+        http2 = true
     }
 
     /// The HTTP layer decoded a complete request head.
@@ -75,6 +84,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
         guard let context else { return }
         switch state {
         case .awaitingRequest:
+            context.close(promise: nil)
+        case .readingHead where http2:
             context.close(promise: nil)
         case .readingHead:
             let response = GatewayResponse.error(.requestTimeout, requestID: "")

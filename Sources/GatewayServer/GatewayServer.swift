@@ -4,11 +4,13 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The running gateway: its event loops, listeners and per-loop state.
 ///
 /// Start it with a compiled plan; it binds every listener of the plan. Shutdown is graceful:
-/// stop accepting, let in-flight requests finish up to the drain time, then close.
+/// stop accepting, let in-flight requests finish up to the drain time, then close. Certificates of
+/// TLS listeners are re-read when their files change (checked every `certificate_check_interval`).
 public final class GatewayServer: Sendable {
     public let group: MultiThreadedEventLoopGroup
     private let logger: Logger
@@ -19,6 +21,8 @@ public final class GatewayServer: Sendable {
     /// The one shutdown: later calls wait for it instead of touching stopped event loops.
     private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let documents: RemoteDocumentRefresher
+    private let certificateStores = NIOLockedValueBox<[TLSListenerStore]>([])
+    private let certificateWatcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -33,10 +37,13 @@ public final class GatewayServer: Sendable {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
+            let upstreamTLS = try Self.upstreamTLSContexts(plan)
             var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
             for loop in group.makeIterator() {
                 let bound = try await loop.submit {
-                    NIOLoopBound(LoopContext(eventLoop: loop, plan: plan, addresses: addresses, accessLog: accessLog), eventLoop: loop)
+                    NIOLoopBound(
+                        LoopContext(eventLoop: loop, plan: plan, addresses: addresses, upstreamTLS: upstreamTLS, accessLog: accessLog, logger: logger),
+                        eventLoop: loop)
                 }.get()
                 contexts[ObjectIdentifier(loop)] = bound
             }
@@ -61,6 +68,20 @@ public final class GatewayServer: Sendable {
         return result
     }
 
+    /// Client TLS contexts of the upstreams that speak TLS (reads CA and certificate files).
+    static func upstreamTLSContexts(_ plan: GatewayPlan) throws -> [UpstreamSpec: NIOSSLContext] {
+        var result: [UpstreamSpec: NIOSSLContext] = [:]
+        for spec in plan.upstreams.values {
+            guard let tls = spec.tls else { continue }
+            do {
+                result[spec] = try TLSContextFactory.upstreamContext(tls)
+            } catch {
+                throw UpstreamTLSError(upstream: spec.name, underlying: error)
+            }
+        }
+        return result
+    }
+
     public var plan: GatewayPlan { currentPlan.withLockedValue { $0 } }
 
     /// Binds every listener of the plan. Throws (after closing what was bound) if one fails.
@@ -68,9 +89,12 @@ public final class GatewayServer: Sendable {
         let plan = self.plan
         await documents.replace(with: plan.remoteDocuments)
         var bound: [any Channel] = []
+        var stores: [TLSListenerStore] = []
         do {
             for listener in plan.listeners {
-                let channel = try await bootstrap(scheme: "http", timeouts: plan.settings.timeouts)
+                let store = try listener.tls.map { try TLSListenerStore(listener: listener, tls: $0) }
+                if let store { stores.append(store) }
+                let channel = try await bootstrap(ListenerBinding(spec: listener, certificates: store))
                     .bind(host: listener.bindHost, port: listener.port).get()
                 bound.append(channel)
                 logger.info(
@@ -83,6 +107,33 @@ public final class GatewayServer: Sendable {
             throw ListenerError(listener: plan.listeners[bound.count], underlying: error)
         }
         serverChannels.withLockedValue { $0 = bound }
+        certificateStores.withLockedValue { $0 = stores }
+        if let interval = plan.settings.certificateCheckInterval, !stores.isEmpty {
+            startCertificateWatcher(every: interval)
+        }
+    }
+
+    /// Checks the certificate files of every TLS listener every `interval`, off the event loops.
+    private func startCertificateWatcher(every interval: TimeAmount) {
+        let task = Task.detached { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: UInt64(max(interval.nanoseconds, 1_000_000)))
+                guard let self, !Task.isCancelled else { return }
+                self.reloadCertificates()
+            }
+        }
+        certificateWatcher.withLockedValue { $0 = task }
+    }
+
+    /// Re-reads the certificate files of every TLS listener now (blocking: not on an event loop).
+    /// Changed files are served to new handshakes; unusable ones are logged and the previous
+    /// certificates kept. Returns whether any listener changed.
+    @discardableResult
+    public func reloadCertificates() -> Bool {
+        let stores = certificateStores.withLockedValue { $0 }
+        var changed = false
+        for store in stores where store.reloadIfChanged(logger: logger) == .reloaded { changed = true }
+        return changed
     }
 
     /// The addresses actually bound (with the real port when the plan said port 0).
@@ -90,7 +141,7 @@ public final class GatewayServer: Sendable {
         serverChannels.withLockedValue { $0.compactMap(\.localAddress) }
     }
 
-    private func bootstrap(scheme: String, timeouts: ServerTimeouts) -> ServerBootstrap {
+    private func bootstrap(_ listener: ListenerBinding) -> ServerBootstrap {
         let contexts = self.contexts
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -102,45 +153,19 @@ public final class GatewayServer: Sendable {
                     guard let loop = contexts[ObjectIdentifier(channel.eventLoop)]?.value else {
                         throw ChannelError.ioOnClosedChannel
                     }
-                    try Self.configure(channel: channel, loop: loop, scheme: scheme)
+                    try ConnectionPipeline.configure(channel: channel, loop: loop, listener: listener)
                 }
             }
-    }
-
-    /// The client pipeline: byte-level timeouts → HTTP/1 codec → the exchange (which orders
-    /// pipelined requests itself).
-    static func configure(channel: any Channel, loop: LoopContext, scheme: String) throws {
-        let timeouts = ConnectionTimeoutHandler(timeouts: loop.plan.settings.timeouts)
-        let peer = channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
-        let sync = channel.pipeline.syncOperations
-        try sync.addHandler(timeouts)
-        // The decoder refuses heads far beyond the configured limits while reading them; the
-        // exact limits (414 vs 431) are checked on the decoded head by the exchange.
-        let limits = loop.plan.settings.headLimits
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderFieldSize = limits.decoderFieldCeiling
-        decoderLimits.maxHeaderListSize = limits.decoderBlockCeiling
-        decoderLimits.maxHeaderFieldCount = limits.decoderCountCeiling
-        // Built by hand rather than with configureHTTPServerPipeline: no pipelining handler (the
-        // exchange orders pipelined requests), and no outbound header validation: every header
-        // the gateway writes was either parsed by llhttp (which refuses CR, LF and NUL in names
-        // and values) or built from the checked config, and a policy that makes headers from
-        // other input (JWT claims) validates them itself. Re-validating each response head cost
-        // about 7% of the CPU per proxied request.
-        try sync.addHandler(HTTPResponseEncoder(configuration: .init()))
-        try sync.addHandler(
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
-        )
-        try sync.addHandler(HTTPExchangeHandler(loop: loop, connectionTimeouts: timeouts, peer: peer, scheme: scheme))
     }
 
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
+        let upstreamTLS = try Self.upstreamTLSContexts(plan)
         await documents.replace(with: plan.remoteDocuments)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
-            try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses) }.get()
+            try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses, upstreamTLS: upstreamTLS) }.get()
         }
     }
 
@@ -149,6 +174,10 @@ public final class GatewayServer: Sendable {
     /// when every loop has drained.
     @discardableResult
     public func stopAccepting() async -> EventLoopFuture<Void> {
+        certificateWatcher.withLockedValue { task in
+            task?.cancel()
+            task = nil
+        }
         let channels = serverChannels.withLockedValue { channels in
             defer { channels = [] }
             return channels

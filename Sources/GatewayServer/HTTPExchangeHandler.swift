@@ -9,24 +9,28 @@ import Glibc
 import Musl
 #endif
 
-/// Serves the requests of one client connection, one at a time, through the pipeline of
-/// DESIGN.md: validate and normalise → route → request policies → action (respond, redirect or
-/// proxy) → response policies.
+/// Serves the requests of one HTTP/1 client connection, one at a time, or the one request of an
+/// HTTP/2 stream, through the pipeline of DESIGN.md: validate and normalise → route → request
+/// policies → action (respond, redirect or proxy) → response policies.
 ///
 /// It also carries backpressure for the request body (reads are withheld while the upstream
 /// cannot take more), the per-request timeouts of the client side, and HTTP/1.1 pipelining:
 /// requests that arrive while one is being answered wait in order, and reading stops until they
 /// are served. Reads are never withheld otherwise, so a keep-alive connection does not change
-/// its epoll registration on every request.
+/// its epoll registration on every request. On an HTTP/2 stream the connection-level parts
+/// (keep-alive, `Connection` headers, request-head timeouts, pipelining) do not apply: the
+/// stream ends with its response, and NIOHTTP2 guards the connection.
 final class HTTPExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     let loop: LoopContext
-    private let connectionTimeouts: ConnectionTimeoutHandler
+    /// `nil` on an HTTP/2 stream.
+    private let connectionTimeouts: ConnectionTimeoutHandler?
     private let peer: IPAddress?
-    private let scheme: String
+    private let listener: ListenerBinding
+    private var isHTTP2: Bool { connectionTimeouts == nil }
     private var context: ChannelHandlerContext?
     private(set) var current: ActiveRequest?
     private var readPaused = false
@@ -43,11 +47,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private var bodyIdleTimer: DeadlineTimer?
     private var sendIdleTimer: Scheduled<Void>?
 
-    init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler, peer: IPAddress?, scheme: String) {
+    /// `connectionTimeouts` is `nil` for an HTTP/2 stream.
+    init(loop: LoopContext, connectionTimeouts: ConnectionTimeoutHandler?, peer: IPAddress?, listener: ListenerBinding) {
         self.loop = loop
         self.connectionTimeouts = connectionTimeouts
         self.peer = peer
-        self.scheme = scheme
+        self.listener = listener
     }
 
     // MARK: Channel events
@@ -115,6 +120,12 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             receivedHead(head)
         case .body(let body):
             guard let request = current else { return }
+            if request.validated?.framing == BodyFraming.none, body.readableBytes > 0 {
+                // An HTTP/2 GET/HEAD/DELETE may carry DATA without Content-Length; no framing
+                // was declared upstream, so its bytes must never be forwarded.
+                unframedBody(request)
+                return
+            }
             request.bytesIn += body.readableBytes
             if let limit = request.bodyLimit, request.bytesIn > limit {
                 refuseBody(of: request, limit: limit)
@@ -131,6 +142,19 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             request.requestEnded = true
             bodyIdleTimer?.clear()
             if !request.decisionPending { request.proxy?.forwardEnd() }
+        }
+    }
+
+    private func unframedBody(_ request: ActiveRequest) {
+        request.keepAlive = false
+        request.requestEnded = true
+        if request.responseStarted {
+            request.errorCode = "unframed_body"
+            closeNow()
+        } else {
+            request.proxy?.cancel()
+            request.proxy = nil
+            respond(error: .badRequest("request body without Content-Length"), to: request)
         }
     }
 
@@ -263,7 +287,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     // MARK: The request pipeline
 
     private func receivedHead(_ head: HTTPRequestHead) {
-        connectionTimeouts.requestHeadReceived()
+        connectionTimeouts?.requestHeadReceived()
         let plan = loop.plan
         let peerTrusted = peer.map { loop.resolver.isTrusted($0) } ?? false
         let requestID = ProxyHeaders.trustedRequestID(head.headers, peerIsTrusted: peerTrusted) ?? loop.requestIDs.generate()
@@ -291,6 +315,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         request.validated = validated
         if validated.hasBody { armBodyIdleTimer() }
 
+        if let redirect = listener.spec.redirectHTTPS {
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: redirect.location(host: validated.host, path: validated.target.path, query: validated.target.query))
+            send(GatewayResponse(status: .permanentRedirect, headers: headers), to: request, gatewayMade: true)
+            return
+        }
+
         let route: Route
         switch plan.routes.match(host: validated.host, path: Substring(validated.target.path), method: head.method.rawValue) {
         case .matched(let r): route = r
@@ -310,7 +341,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 downstream: .init(
                     peer: peer,
                     peerIsTrusted: peerTrusted,
-                    scheme: scheme,
+                    scheme: listener.scheme,
                     authority: validated.authority,
                     requestID: requestID
                 ),
@@ -479,6 +510,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             head.status = response.status
             head.headers = response.headers
         }
+        if let hsts = listener.hstsHeader { head.headers.replaceOrAdd(name: "Strict-Transport-Security", value: hsts) }
+        if isHTTP2 { return }
         if draining { request.keepAlive = false }
         // HTTP/1.0 has no chunked coding: a body of unknown length ends with the connection.
         if head.version.minor == 0 && request.head.method != .HEAD && head.status.mayHaveResponseBody
@@ -512,9 +545,18 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         bodyIdleTimer?.clear()
         current = nil
         log(request)
+        if isHTTP2 {
+            // The stream ends with its response; a body still arriving is refused by closing
+            // (RST_STREAM), which NIOHTTP2 does when the stream channel closes.
+            let unread = !request.requestEnded
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
+                if unread { context.close(promise: nil) }
+            }
+            return
+        }
         let keepAlive = request.keepAlive && !draining
         if keepAlive {
-            connectionTimeouts.requestFinished()
+            connectionTimeouts?.requestFinished()
             context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
             if readPaused { resumeReading() }
             if !pipelined.isEmpty { servePipelined() }
@@ -579,7 +621,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 error: request.errorCode,
                 reason: request.errorReason,
                 policy: request.errorCode == nil ? nil : request.decidedBy,
-                version: request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
+                version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
         )
     }

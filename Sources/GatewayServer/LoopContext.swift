@@ -1,6 +1,8 @@
 import GatewayCore
 import GatewayUpstream
+import Logging
 import NIOCore
+import NIOSSL
 
 /// Everything one event loop owns: the plan it serves, its upstream pools, its request id
 /// stream and its open connections. Only ever touched on its own loop, so nothing here locks.
@@ -10,6 +12,9 @@ final class LoopContext {
     private(set) var resolver: ClientAddressResolver
     /// Resolved server addresses by upstream spec (resolved once, off the event loops).
     private var addresses: [UpstreamSpec: [SocketAddress]]
+    /// Client TLS contexts of upstreams that speak TLS (built once, off the event loops).
+    private var upstreamTLS: [UpstreamSpec: NIOSSLContext]
+    let logger: Logger
     /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
     private var pools: [UpstreamSpec: UpstreamPool] = [:]
     var requestIDs = RequestIDGenerator()
@@ -18,11 +23,20 @@ final class LoopContext {
     private(set) var draining = false
     private var drained: EventLoopPromise<Void>?
 
-    init(eventLoop: any EventLoop, plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], accessLog: AccessLogSink?) {
+    init(
+        eventLoop: any EventLoop,
+        plan: GatewayPlan,
+        addresses: [UpstreamSpec: [SocketAddress]],
+        upstreamTLS: [UpstreamSpec: NIOSSLContext],
+        accessLog: AccessLogSink?,
+        logger: Logger
+    ) {
         self.eventLoop = eventLoop
         self.plan = plan
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
+        self.upstreamTLS = upstreamTLS
+        self.logger = logger
         self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
     }
 
@@ -31,17 +45,18 @@ final class LoopContext {
         guard let spec = plan.upstreams[name] else { return nil }
         if let pool = pools[spec] { return pool }
         guard let resolved = addresses[spec] else { return nil }
-        let pool = UpstreamPool(spec: spec, addresses: resolved, eventLoop: eventLoop)
+        let pool = UpstreamPool(spec: spec, addresses: resolved, eventLoop: eventLoop, tlsContext: upstreamTLS[spec], logger: logger)
         pools[spec] = pool
         return pool
     }
 
     /// Swaps in a new plan. Pools whose spec is unchanged are kept; others are closed once idle
     /// (in-flight exchanges hold their pool until they finish).
-    func install(plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]]) {
+    func install(plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], upstreamTLS: [UpstreamSpec: NIOSSLContext]) {
         self.plan = plan
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
+        self.upstreamTLS = upstreamTLS
         let live = Set(plan.upstreams.values)
         for (spec, pool) in pools where !live.contains(spec) {
             pool.closeIdle()

@@ -1,7 +1,9 @@
 import GatewayCore
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// The keep-alive pool and balancer of one upstream group on one event loop.
 ///
@@ -9,6 +11,9 @@ import NIOPosix
 /// is only ever used by the loop that owns it, so nothing here takes a lock. Idle connections are
 /// kept per server (most recently used first), closed after `keepaliveTimeout`, and at most
 /// `keepaliveConnections` are kept.
+///
+/// With TLS, a connection is handed out only after its handshake (certificate verified); a failed
+/// handshake counts as a failed connect, so another server may be tried and nothing was sent.
 public final class UpstreamPool {
     public let spec: UpstreamSpec
     public let eventLoop: any EventLoop
@@ -17,24 +22,67 @@ public final class UpstreamPool {
     public private(set) var balancer: LoadBalancer
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
-    private let bootstrap: ClientBootstrap
+    private let tlsContext: NIOSSLContext?
+    private let logger: Logger
 
-    public init(spec: UpstreamSpec, addresses: [SocketAddress], eventLoop: any EventLoop) {
+    /// `tlsContext` is required when `spec.tls` is set.
+    public init(
+        spec: UpstreamSpec,
+        addresses: [SocketAddress],
+        eventLoop: any EventLoop,
+        tlsContext: NIOSSLContext? = nil,
+        logger: Logger = Logger(label: "gateway.upstream")
+    ) {
+        precondition((spec.tls == nil) == (tlsContext == nil), "an upstream with TLS needs its context")
         precondition(addresses.count == spec.servers.count)
         self.spec = spec
         self.addresses = addresses
         self.eventLoop = eventLoop
         self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance)
         self.idle = Array(repeating: [], count: spec.servers.count)
-        self.bootstrap = ClientBootstrap(group: eventLoop)
+        self.tlsContext = tlsContext
+        self.logger = logger
+    }
+
+    /// The name sent as SNI and verified against the server's certificate: the configured one,
+    /// else the server's host when it is a name (IP literals are verified without SNI).
+    func serverName(for server: Int) -> String? {
+        if let name = spec.tls?.serverName { return name }
+        let host = spec.servers[server].host
+        return IPAddress(host) == nil ? host : nil
+    }
+
+    private func connect(to server: Int) -> EventLoopFuture<any Channel> {
+        let tlsContext = self.tlsContext
+        let serverName = serverName(for: server)
+        let serverDescription = spec.servers[server].description
+        return ClientBootstrap(group: eventLoop)
             .connectTimeout(spec.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let tlsContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                        try sync.addHandler(TLSHandshakeHandler(promise: channel.eventLoop.makePromise()))
+                    }
                     // Request heads are built from parsed, validated input (see the server pipeline).
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnectionHandler())
+                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try sync.addHandler(UpstreamConnectionHandler())
+                }
+            }
+            .connect(to: addresses[server])
+            .flatMap { channel in
+                guard tlsContext != nil else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.handler(type: TLSHandshakeHandler.self).handshake
+                }
+                .flatMap { $0 }
+                .map { channel }
+                .flatMapErrorThrowing { error in
+                    channel.close(promise: nil)
+                    throw UpstreamTLSHandshakeError(server: serverDescription, underlying: error)
                 }
             }
     }
@@ -60,7 +108,10 @@ public final class UpstreamPool {
                 return
             }
         }
-        bootstrap.connect(to: addresses[server]).assumeIsolated().whenComplete { result in
+        connect(to: server).assumeIsolated().whenComplete { [logger] result in
+            if case .failure(let error as UpstreamTLSHandshakeError) = result {
+                logger.warning("upstream TLS handshake failed", metadata: ["upstream": "\(self.spec.name)", "error": "\(error)"])
+            }
             completion(
                 result.flatMap { channel in
                     Result {
@@ -115,19 +166,24 @@ public final class UpstreamPool {
 extension UpstreamPool: Sendable {}
 
 /// The delegate of an idle connection: any byte or close from the upstream while idle ends it.
+/// Made once per connection, which owns it: the back reference is weak, since the connection may
+/// be gone (closed and dropped by the pool) before its channel reports the close.
 private final class IdleWatcher: UpstreamResponseDelegate {
     weak var pool: UpstreamPool?
-    unowned let connection: UpstreamConnection
+    weak var connection: UpstreamConnection?
     init(pool: UpstreamPool, connection: UpstreamConnection) {
         self.pool = pool
         self.connection = connection
     }
-    func upstreamResponseHead(_ head: HTTPResponseHead) { pool?.discard(connection) }
-    func upstreamResponseBody(_ body: ByteBuffer) { pool?.discard(connection) }
-    func upstreamResponseEnd(_ trailers: HTTPHeaders?) { pool?.discard(connection) }
+    private func discard() {
+        if let pool, let connection { pool.discard(connection) }
+    }
+    func upstreamResponseHead(_ head: HTTPResponseHead) { discard() }
+    func upstreamResponseBody(_ body: ByteBuffer) { discard() }
+    func upstreamResponseEnd(_ trailers: HTTPHeaders?) { discard() }
     func upstreamReadComplete() {}
     func upstreamWritabilityChanged(isWritable: Bool) {}
-    func upstreamClosed(error: (any Error)?) { pool?.discard(connection) }
+    func upstreamClosed(error: (any Error)?) { discard() }
     /// keepalive_timeout passed.
-    func upstreamDeadlinePassed() { pool?.discard(connection) }
+    func upstreamDeadlinePassed() { discard() }
 }

@@ -31,7 +31,11 @@ struct ConfigOption: ParsableArguments {
     var config: String = "gateway.conf"
 
     func load() -> ConfigLoadResult {
-        ConfigLoader(environment: currentEnvironment(), readFile: readTextFile).load(path: config)
+        ConfigLoader(
+            environment: currentEnvironment(),
+            readFile: LocalFile.readText,
+            tlsFileChecker: NIOSSLFileChecker()
+        ).load(path: config)
     }
 }
 
@@ -46,28 +50,6 @@ func currentEnvironment() -> [String: String] {
         pointer += 1
     }
     return result
-}
-
-struct FileReadError: Error, CustomStringConvertible {
-    var path: String
-    var code: Int32
-    var description: String { "cannot read \(path): \(String(cString: strerror(code)))" }
-}
-
-@Sendable func readTextFile(_ path: String) throws -> String {
-    guard let file = fopen(path, "rb") else { throw FileReadError(path: path, code: errno) }
-    defer { fclose(file) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = fread(&chunk, 1, chunk.count, file)
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count {
-            if ferror(file) != 0 { throw FileReadError(path: path, code: errno) }
-            break
-        }
-    }
-    return String(decoding: bytes, as: UTF8.self)
 }
 
 func printError(_ text: String) {

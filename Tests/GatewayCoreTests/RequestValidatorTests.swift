@@ -121,11 +121,25 @@ struct RequestValidatorTests {
     }
 
     @Test(arguments: [
-        HTTPVersion(major: 0, minor: 9), HTTPVersion(major: 2, minor: 0), HTTPVersion(major: 3, minor: 0),
-        HTTPVersion(major: 1, minor: 2),
+        HTTPVersion(major: 0, minor: 9), HTTPVersion(major: 3, minor: 0), HTTPVersion(major: 1, minor: 2),
+        HTTPVersion(major: 2, minor: 1),
     ])
     func rejectsOtherVersions(_ version: HTTPVersion) {
         expectFailure(HeadCase(label: "\(version)", version: version), status: .httpVersionNotSupported)
+    }
+
+    /// HTTP/2 requests come from NIOHTTP2's codec as version 2.0 with `:authority` as Host and
+    /// `transfer-encoding: chunked` added for a body of unknown length.
+    @Test func acceptsHTTP2HeadsAsTheCodecMakesThem() throws {
+        let h2 = HTTPVersion(major: 2, minor: 0)
+        let get = try RequestValidator.validate(HeadCase(label: "GET", version: h2, headers: [("host", "api.example.com:443")]).head).get()
+        #expect(get.host == "api.example.com")
+        #expect(get.framing == .none)
+        let post = HeadCase(label: "POST", method: .POST, version: h2, headers: [("host", "a.test"), ("transfer-encoding", "chunked")])
+        #expect(try RequestValidator.validate(post.head).get().framing == .chunked)
+        let expect = HeadCase(label: "100-continue", method: .PUT, version: h2, headers: [("host", "a.test"), ("content-length", "3"), ("expect", "100-continue")])
+        #expect(try RequestValidator.validate(expect.head).get().expectsContinue)
+        expectFailure(HeadCase(label: "no host", version: h2, headers: []), status: .badRequest)
     }
 
     @Test(arguments: [HTTPMethod.TRACE, .CONNECT])

@@ -13,7 +13,8 @@ import Testing
             var slow: [any Channel] = []
             for _ in 0..<200 {
                 let channel = try await ClientBootstrap(group: group).connect(host: "127.0.0.1", port: gateway.port).get()
-                try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: "))
+                // On a loaded machine the gateway may already have timed out an early socket.
+                try? await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: "))
                 slow.append(channel)
             }
             let result = try await RawClient.send(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group)

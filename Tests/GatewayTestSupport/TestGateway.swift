@@ -8,13 +8,17 @@ import NIOPosix
 public final class TestGateway: Sendable {
     public let server: GatewayServer
     public let port: Int
+    /// The ports of every listener, in plan order.
+    public let ports: [Int]
 
-    public init(plan: GatewayPlan) async throws {
-        var logger = Logger(label: "gateway.test")
-        logger.logLevel = .warning
+    public init(plan: GatewayPlan, logger: Logger? = nil) async throws {
+        var quiet = Logger(label: "gateway.test")
+        quiet.logLevel = .warning
+        let logger = logger ?? quiet
         server = try await GatewayServer(plan: plan, logger: logger)
         try await server.start()
-        port = server.localAddresses.first!.port!
+        ports = server.localAddresses.map { $0.port! }
+        port = ports[0]
     }
 
     public func stop(drainTimeout: TimeAmount = .seconds(5)) async {
@@ -24,6 +28,23 @@ public final class TestGateway: Sendable {
 
 /// Builds plans in code for tests that are not about the configuration language.
 public enum TestPlans {
+    /// A plan with the given listeners, routes and upstreams (one worker, no access log).
+    public static func plan(
+        listeners: [ListenerSpec],
+        upstreams: [UpstreamSpec] = [],
+        routes: [Route],
+        settings configureSettings: (inout ServerSettings) -> Void = { _ in }
+    ) -> GatewayPlan {
+        var settings = ServerSettings(workerThreads: 1, accessLog: .off)
+        configureSettings(&settings)
+        return GatewayPlan(
+            settings: settings,
+            listeners: listeners,
+            upstreams: Dictionary(uniqueKeysWithValues: upstreams.map { ($0.name, $0) }),
+            routes: RouteTable(routes: routes)
+        )
+    }
+
     public static func proxy(
         to ports: [Int],
         routes extra: [Route] = [],

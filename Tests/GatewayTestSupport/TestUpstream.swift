@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A real HTTP/1.1 origin on 127.0.0.1 with an ephemeral port that records every byte and every
 /// request it receives, and answers through a closure.
@@ -49,8 +50,14 @@ public final class TestUpstream: Sendable {
     private let channel: any Channel
     public let port: Int
 
-    /// Starts an upstream; `countBodyOnly` keeps body bytes out of memory (for large uploads).
-    public init(group: any EventLoopGroup, countBodyOnly: Bool = false, responder: @escaping Responder = { _ in Response(body: "ok") }) async throws {
+    /// Starts an upstream; `countBodyOnly` keeps body bytes out of memory (for large uploads);
+    /// with `tls` it speaks HTTPS.
+    public init(
+        group: any EventLoopGroup,
+        countBodyOnly: Bool = false,
+        tls: NIOSSLContext? = nil,
+        responder: @escaping Responder = { _ in Response(body: "ok") }
+    ) async throws {
         let state = self.state
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -61,6 +68,7 @@ public final class TestUpstream: Sendable {
                         return s.connections
                     }
                     let sync = channel.pipeline.syncOperations
+                    if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     if !countBodyOnly { try sync.addHandler(RawRecorder(state: state)) }
                     try sync.configureHTTPServerPipeline(withErrorHandling: true)
                     try sync.addHandler(UpstreamHandler(state: state, connection: id, countBodyOnly: countBodyOnly, responder: responder))

@@ -32,30 +32,37 @@ extension PlanCompiler {
             if let v = duration("keepalive_idle") { settings.timeouts.keepaliveIdle = v }
             if let v = duration("send_idle") { settings.timeouts.sendIdle = v }
         }
+        if let d = first("certificate_check_interval", in: directives), let text = d.arguments.first?.text {
+            settings.certificateCheckInterval = text == "off" ? nil : (value(d) { ValueParser.duration($0) } ?? settings.certificateCheckInterval)
+        }
+        if let block = first("http2", in: directives)?.block {
+            settings.http2 = compileHTTP2(block)
+        }
         return settings
     }
+}
 
-    mutating func compileListeners(_ directives: [Directive]) -> [ListenerSpec] {
-        var listeners: [ListenerSpec] = []
-        var sawListen = false
-        for d in directives where d.name == "listen" {
-            sawListen = true
-            guard let (host, port) = value(d, 0, ValueParser.listenAddress) else { continue }
-            let listener = ListenerSpec(host: host, port: port, location: d.location)
-            if let other = listeners.first(where: { $0.overlaps(listener) }) {
-                error(
-                    d.arguments[0].location, "listen",
-                    "listener \(listener.displayAddress) overlaps the listener \(other.displayAddress) at \(other.location.map(String.init(describing:)) ?? "?")",
-                    hint: "two listeners cannot bind one port on overlapping addresses")
-                continue
-            }
-            listeners.append(listener)
+extension PlanCompiler {
+    func compileHTTP2(_ block: [Directive]) -> HTTP2Limits {
+        var limits = HTTP2Limits()
+        func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
+            first(name, in: block).flatMap { value($0) { ValueParser.integer($0, in: range) } }
         }
-        if !sawListen {
-            error(
-                SourceLocation(file: mainFile, line: 1, column: 1), nil, "no 'listen' directive: the gateway would accept no connections",
-                hint: "add one at the top level, e.g. 'listen 8080;'")
+        func size(_ name: String, _ range: ClosedRange<Int>) -> Int? {
+            first(name, in: block).flatMap { value($0) { ValueParser.size($0, in: range) } }
         }
-        return listeners
+        if let v = integer("max_concurrent_streams", 1...10_000) { limits.maxConcurrentStreams = v }
+        if let v = size("max_header_list_size", 1024...(1 << 20)) { limits.maxHeaderListSize = v }
+        if let v = size("stream_window", 65_535...Int(Int32.max)) { limits.streamWindow = v }
+        if let v = size("connection_window", 65_535...Int(Int32.max)) { limits.connectionWindow = v }
+        if let d = first("max_resets", in: block),
+            let count = value(d, 0, { ValueParser.integer($0, in: 1...100_000) }),
+            let window = value(d, 1, { ValueParser.duration($0) })
+        {
+            limits.maxResets = count
+            limits.resetWindow = window
+        }
+        if let v = integer("max_continuation_frames", 1...1000) { limits.maxContinuationFrames = v }
+        return limits
     }
 }

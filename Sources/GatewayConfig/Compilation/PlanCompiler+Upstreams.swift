@@ -39,8 +39,29 @@ extension PlanCompiler {
             if let v = first("max_connect_attempts", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...10) } }) {
                 spec.maxConnectAttempts = v
             }
+            if let t = first("tls", in: block) {
+                spec.tls = compileUpstreamTLS(t.block ?? [])
+            }
             upstreams[name] = spec
         }
         return upstreams
+    }
+}
+
+extension PlanCompiler {
+    mutating func compileUpstreamTLS(_ block: [Directive]) -> UpstreamTLS {
+        var tls = UpstreamTLS()
+        if let d = first("verify", in: block) { tls.verify = d.arguments.first?.text != "off" }
+        if let d = first("ca", in: block), let path = resolvedPath(d, 0) {
+            checkTLSFiles(d) { $0.checkCABundle(path) }
+            tls.caFile = path
+        }
+        if let d = first("sni", in: block) { tls.serverName = value(d, 0, ValueParser.hostName) }
+        if let d = first("client_certificate", in: block), let certificate = resolvedPath(d, 0), let key = resolvedPath(d, 1) {
+            checkTLSFiles(d) { $0.checkCertificate(certificate, key: key) }
+            tls.clientCertificateFile = certificate
+            tls.clientKeyFile = key
+        }
+        return tls
     }
 }

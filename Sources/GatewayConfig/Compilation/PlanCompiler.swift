@@ -12,19 +12,31 @@ struct PlanCompiler {
     let sourceFiles: [String]
     /// Reads key files named by `jwt` blocks (paths relative to the file that names them).
     let readFile: @Sendable (String) throws -> String
+    let tlsFileChecker: (any TLSFileChecker)?
     private(set) var diagnostics: [Diagnostic] = []
 
-    init(mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String) {
+    init(
+        mainFile: String,
+        sourceFiles: [String],
+        readFile: @escaping @Sendable (String) throws -> String,
+        tlsFileChecker: (any TLSFileChecker)? = nil
+    ) {
         self.mainFile = mainFile
         self.sourceFiles = sourceFiles
         self.readFile = readFile
+        self.tlsFileChecker = tlsFileChecker
     }
 
-    /// The plan, or `nil` when anything was an error; the diagnostics either way.
+    /// The plan, or `nil` when anything was an error; the diagnostics either way. TLS files are
+    /// checked only when a checker is given.
     static func compile(
-        _ directives: [Directive], mainFile: String, sourceFiles: [String], readFile: @escaping @Sendable (String) throws -> String
+        _ directives: [Directive],
+        mainFile: String,
+        sourceFiles: [String],
+        readFile: @escaping @Sendable (String) throws -> String,
+        tlsFileChecker: (any TLSFileChecker)? = nil
     ) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
-        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile)
+        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile, tlsFileChecker: tlsFileChecker)
         let plan = compiler.compile(directives)
         return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
     }

@@ -26,10 +26,19 @@ public enum PlanDump {
             (policy as? SecurityHeadersPolicy).map(describe) ?? policy.name
         }, indent: "  ")
         out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\($0.url) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
+        out.append("  certificate_check_interval: " + (s.certificateCheckInterval.map(duration) ?? "off"))
+        out.append("  http2:")
+        out.append("    max_concurrent_streams: \(s.http2.maxConcurrentStreams)")
+        out.append("    max_header_list_size: \(s.http2.maxHeaderListSize)")
+        out.append("    stream_window: \(s.http2.streamWindow)")
+        out.append("    connection_window: \(s.http2.connectionWindow)")
+        out.append("    max_resets: \(s.http2.maxResets) per " + duration(s.http2.resetWindow))
+        out.append("    max_continuation_frames: \(s.http2.maxContinuationFrames)")
 
         out.append("listeners:")
         for listener in plan.listeners {
             out.append("  \(listener.displayAddress) (host \(quote(listener.host))) at \(at(listener.location))")
+            out += listenerLines(listener).map { "    " + $0 }
         }
 
         out.append("upstreams:" + (plan.upstreams.isEmpty ? " none" : ""))
@@ -61,7 +70,24 @@ public enum PlanDump {
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+            "tls: " + (u.tls.map(tlsSummary) ?? "off"),
         ]
+    }
+
+    static func listenerLines(_ l: ListenerSpec) -> [String] {
+        var lines = ["protocols: " + (l.tls == nil ? "http/1.1" + (l.http2 ? ", h2c (prior knowledge)" : "") : "TLS 1.2-1.3, ALPN " + (l.http2 ? "h2, http/1.1" : "http/1.1"))]
+        if let tls = l.tls {
+            for c in tls.certificates {
+                let names = c.names.isEmpty ? "names from the certificate" : c.names.map(\.description).joined(separator: ", ")
+                lines.append("certificate: \(quote(c.certificateFile)) key \(quote(c.keyFile)) for \(names)")
+            }
+            lines.append("client_ca: " + (tls.clientCAFile.map(quote) ?? "none"))
+            lines.append("hsts: " + (tls.hsts.map { quote($0.headerValue) } ?? "off"))
+        }
+        if let redirect = l.redirectHTTPS {
+            lines.append("redirect_https: 308 to https port \(redirect.port ?? 443)")
+        }
+        return lines
     }
 
     static func actionLines(_ action: RouteAction) -> [String] {
@@ -82,6 +108,16 @@ public enum PlanDump {
         case .redirect(let redirect):
             return ["action: redirect \(redirect.status) \(redirect.location)"]
         }
+    }
+
+    static func tlsSummary(_ tls: UpstreamTLS) -> String {
+        var parts = ["verify " + (tls.verify ? "on" : "off")]
+        parts.append("ca " + (tls.caFile.map(quote) ?? "system"))
+        parts.append("sni " + (tls.serverName ?? "server host"))
+        if let certificate = tls.clientCertificateFile, let key = tls.clientKeyFile {
+            parts.append("client_certificate \(quote(certificate)) key \(quote(key))")
+        }
+        return parts.joined(separator: ", ")
     }
 
     static func render(_ target: AccessLogTarget) -> String {

@@ -3,7 +3,16 @@ import GatewayCore
 /// The type of one argument position in the schema.
 enum ArgumentKind: Sendable {
     case duration(allowZero: Bool)
+    /// `off`, or a duration (zero not allowed).
+    case offOrDuration
     case size
+    case sizeIn(ClosedRange<Int>)
+    /// A file path (relative to the configuration file's directory unless absolute).
+    case filePath
+    /// A port number, 1...65535.
+    case port
+    /// A DNS name or IP address, no wildcard.
+    case hostName
     case integer(ClosedRange<Int>)
     /// `auto` or an integer in the range.
     case autoOrInteger(ClosedRange<Int>)
@@ -58,7 +67,12 @@ enum ArgumentKind: Sendable {
         }
         switch self {
         case .duration(let allowZero): return error(ValueParser.duration(text, allowZero: allowZero))
+        case .offOrDuration: return text == "off" ? nil : error(ValueParser.duration(text))
         case .size: return error(ValueParser.size(text))
+        case .sizeIn(let range): return error(ValueParser.size(text, in: range))
+        case .filePath: return error(ValueParser.filePath(text))
+        case .port: return error(ValueParser.port(Substring(text), allowZero: false))
+        case .hostName: return error(ValueParser.hostName(text))
         case .integer(let range): return error(ValueParser.integer(text, in: range))
         case .autoOrInteger(let range):
             if text == "auto" { return nil }

@@ -2,7 +2,10 @@
 enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case main
     case timeouts
+    case http2
+    case listen
     case upstream
+    case upstreamTLS = "tls"
     case route
     case limits
     case securityHeaders = "security_headers"
@@ -25,7 +28,7 @@ struct DirectiveSpec: Sendable {
     let variadic: Bool
     /// The context of the block this directive opens; `nil` when it takes none.
     let block: ConfigContext?
-    /// The block may be left out (`cors NAME;` as well as `cors NAME { … }`).
+    /// The block may be left out (`listen 8080;` as well as `listen 8080 { … }`).
     let blockOptional: Bool
     let repeatable: Bool
     /// The synopsis shown in hints, e.g. `listen ADDRESS;`.

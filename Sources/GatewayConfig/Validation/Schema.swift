@@ -35,7 +35,11 @@ struct Schema: Sendable {
         DirectiveSpec("access_log", in: .main, [.logTarget], usage: "access_log off | stdout | PATH;"),
         DirectiveSpec("drain_timeout", in: .main, [.duration(allowZero: true)], usage: "drain_timeout DURATION;"),
         DirectiveSpec("timeouts", in: .main, [], block: .timeouts, usage: "timeouts { … }"),
-        DirectiveSpec("listen", in: .main, [.listenAddress], repeatable: true, usage: "listen ADDRESS;"),
+        DirectiveSpec("http2", in: .main, [], block: .http2, usage: "http2 { … }"),
+        DirectiveSpec("certificate_check_interval", in: .main, [.offOrDuration], usage: "certificate_check_interval off | DURATION;"),
+        DirectiveSpec(
+            "listen", in: .main, [.listenAddress, .keyword(["tls"])], minimum: 1, block: .listen, blockOptional: true, repeatable: true,
+            usage: "listen ADDRESS [tls] [{ … }]"),
         DirectiveSpec("upstream", in: .main, [.name], block: .upstream, repeatable: true, usage: "upstream NAME { … }"),
         DirectiveSpec("route", in: .main, [.pathPattern], block: .route, repeatable: true, usage: "route PATH { … }"),
         DirectiveSpec("limits", in: .main, [], block: .limits, usage: "limits { … }"),
@@ -49,6 +53,23 @@ struct Schema: Sendable {
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
         DirectiveSpec("keepalive_idle", in: .timeouts, [durationKind], usage: "keepalive_idle DURATION;"),
         DirectiveSpec("send_idle", in: .timeouts, [durationKind], usage: "send_idle DURATION;"),
+        // http2 { }
+        DirectiveSpec("max_concurrent_streams", in: .http2, [.integer(1...10_000)], usage: "max_concurrent_streams N;"),
+        DirectiveSpec("max_header_list_size", in: .http2, [.sizeIn(1024...(1 << 20))], usage: "max_header_list_size SIZE;"),
+        DirectiveSpec("stream_window", in: .http2, [.sizeIn(65_535...Int(Int32.max))], usage: "stream_window SIZE;"),
+        DirectiveSpec("connection_window", in: .http2, [.sizeIn(65_535...Int(Int32.max))], usage: "connection_window SIZE;"),
+        DirectiveSpec("max_resets", in: .http2, [.integer(1...100_000), durationKind], usage: "max_resets N DURATION;"),
+        DirectiveSpec("max_continuation_frames", in: .http2, [.integer(1...1000)], usage: "max_continuation_frames N;"),
+        // listen ADDRESS [tls] { }
+        DirectiveSpec(
+            "certificate", in: .listen, [.filePath, .filePath, .hostPattern], minimum: 2, variadic: true, repeatable: true,
+            usage: "certificate CERT_FILE KEY_FILE [NAME...];"),
+        DirectiveSpec("client_ca", in: .listen, [.filePath], usage: "client_ca CA_FILE;"),
+        DirectiveSpec(
+            "hsts", in: .listen, [.offOrDuration, .keyword(["include_subdomains", "preload"])], minimum: 1, variadic: true,
+            usage: "hsts off | DURATION [include_subdomains] [preload];"),
+        DirectiveSpec("http2", in: .listen, [.keyword(["on", "off"])], usage: "http2 on | off;"),
+        DirectiveSpec("redirect_https", in: .listen, [.port], minimum: 0, usage: "redirect_https [PORT];"),
         // upstream NAME { }
         DirectiveSpec("server", in: .upstream, [.hostPort, .weight], minimum: 1, repeatable: true, usage: "server HOST:PORT [weight=N];"),
         DirectiveSpec("balance", in: .upstream, [.keyword(["round_robin", "least_conn"])], usage: "balance round_robin | least_conn;"),
@@ -58,6 +79,12 @@ struct Schema: Sendable {
         DirectiveSpec("keepalive", in: .upstream, [.integer(0...10_000)], usage: "keepalive N;"),
         DirectiveSpec("keepalive_timeout", in: .upstream, [durationKind], usage: "keepalive_timeout DURATION;"),
         DirectiveSpec("max_connect_attempts", in: .upstream, [.integer(1...10)], usage: "max_connect_attempts N;"),
+        DirectiveSpec("tls", in: .upstream, [], block: .upstreamTLS, blockOptional: true, usage: "tls [{ … }]"),
+        // upstream NAME { tls { } }
+        DirectiveSpec("verify", in: .upstreamTLS, [.keyword(["on", "off"])], usage: "verify on | off;"),
+        DirectiveSpec("ca", in: .upstreamTLS, [.filePath], usage: "ca CA_FILE;"),
+        DirectiveSpec("sni", in: .upstreamTLS, [.hostName], usage: "sni NAME;"),
+        DirectiveSpec("client_certificate", in: .upstreamTLS, [.filePath, .filePath], usage: "client_certificate CERT_FILE KEY_FILE;"),
         // route PATH { }
         DirectiveSpec("host", in: .route, [.hostPattern], variadic: true, usage: "host PATTERN...;"),
         DirectiveSpec("methods", in: .route, [.method], variadic: true, usage: "methods METHOD...;"),

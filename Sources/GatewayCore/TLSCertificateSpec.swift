@@ -1,0 +1,17 @@
+/// One certificate chain and its private key, both PEM files.
+///
+/// `names` are the server names it answers for (exact, or `*.example.com` for one label); empty
+/// means the DNS names of the certificate's subjectAltName extension.
+public struct TLSCertificateSpec: Sendable, Hashable {
+    public var certificateFile: String
+    public var keyFile: String
+    public var names: [HostPattern]
+    public var location: SourceLocation?
+
+    public init(certificateFile: String, keyFile: String, names: [HostPattern] = [], location: SourceLocation? = nil) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+        self.names = names
+        self.location = location
+    }
+}
