@@ -25,11 +25,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Pure: one folder per policy (decision logic and its configuration types).
+        .target(
+            name: "GatewayPolicies",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         // Pure: gateway.conf lexer, parser, schema validation and compilation into a GatewayPlan.
         .target(
             name: "GatewayConfig",
             dependencies: [
                 "GatewayCore",
+                "GatewayPolicies",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
@@ -52,6 +63,7 @@ let package = Package(
             name: "GatewayServer",
             dependencies: [
                 "GatewayCore",
+                "GatewayPolicies",
                 "GatewayConfig",
                 "GatewayUpstream",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -93,6 +105,17 @@ let package = Package(
                 "GatewayCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GatewayPoliciesTests",
+            dependencies: [
+                "GatewayPolicies",
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -7,6 +7,8 @@ public final class GatewayPlan: Sendable {
     /// Upstream groups by name.
     public let upstreams: [String: UpstreamSpec]
     public let routes: RouteTable
+    /// Named rate limits (`rate_limit NAME { … }`) by name.
+    public let rateLimits: [String: RateLimitSpec]
     /// The files the plan was compiled from (the main file first, then includes).
     public let sourceFiles: [String]
 
@@ -15,12 +17,14 @@ public final class GatewayPlan: Sendable {
         listeners: [ListenerSpec],
         upstreams: [String: UpstreamSpec],
         routes: RouteTable,
+        rateLimits: [String: RateLimitSpec] = [:],
         sourceFiles: [String] = []
     ) {
         self.settings = settings
         self.listeners = listeners
         self.upstreams = upstreams
         self.routes = routes
+        self.rateLimits = rateLimits
         self.sourceFiles = sourceFiles
     }
 }

@@ -33,6 +33,9 @@ extension GatewayResponse {
         if case .methodNotAllowed(let allowed) = error {
             headers.add(name: "Allow", value: allowed.joined(separator: ", "))
         }
+        if case .rateLimited(_, let retryAfter) = error {
+            headers.add(name: "Retry-After", value: String(retryAfter))
+        }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }
 }

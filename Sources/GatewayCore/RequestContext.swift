@@ -14,6 +14,15 @@ public struct RequestContext: Sendable {
     public let requestID: String
     /// Headers sent upstream (already cleaned of hop-by-hop and spoofable headers).
     public var upstreamHeaders: HTTPHeaders
+    /// The IO-backed services (rate-limit stores) of the plan this request runs under.
+    public let services: PolicyServices
+    /// The authenticated principal (the JWT `sub` claim), set by an authentication policy that
+    /// ran earlier in the chain; `nil` when none did or the token had no subject. Rate limits keyed
+    /// `jwt:sub` read it and fall back to the client address without it.
+    public var authenticatedSubject: String?
+    /// What each rate limit of the route decided, in policy order: the source of the
+    /// `RateLimit-Policy`/`RateLimit` response headers and the access log's `rate_limit` field.
+    public var rateLimits: [RateLimitStatus] = []
 
     public init(
         inbound: HTTPRequestHead,
@@ -21,7 +30,9 @@ public struct RequestContext: Sendable {
         route: Route,
         clientAddress: IPAddress?,
         requestID: String,
-        upstreamHeaders: HTTPHeaders
+        upstreamHeaders: HTTPHeaders,
+        services: PolicyServices = .none,
+        authenticatedSubject: String? = nil
     ) {
         self.inbound = inbound
         self.validated = validated
@@ -29,6 +40,8 @@ public struct RequestContext: Sendable {
         self.clientAddress = clientAddress
         self.requestID = requestID
         self.upstreamHeaders = upstreamHeaders
+        self.services = services
+        self.authenticatedSubject = authenticatedSubject
     }
 
     public var method: String { inbound.method.rawValue }

@@ -25,6 +25,8 @@ struct AccessLogRecord {
     var durationNanos: Int64
     var upstreamNanos: Int64?
     var error: String?
+    /// What the route's rate limits decided, `NAME=REASON` separated by spaces.
+    var rateLimit: String?
     var version: String
 
     func write(to buffer: inout ByteBuffer) {
@@ -59,6 +61,7 @@ struct AccessLogRecord {
             Self.writeMillis(upstreamNanos, to: &buffer)
         }
         Self.writeOptional(",\"error\":", error, to: &buffer)
+        Self.writeOptional(",\"rate_limit\":", rateLimit, to: &buffer)
         buffer.writeStaticString("}\n")
     }
 

@@ -16,6 +16,7 @@ public final class GatewayServer: Sendable {
     private let serverChannels = NIOLockedValueBox<[any Channel]>([])
     private let accessLog: AccessLogSink?
     private let currentPlan: NIOLockedValueBox<GatewayPlan>
+    private let rateLimits: RateLimitRegistry
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -25,14 +26,19 @@ public final class GatewayServer: Sendable {
         self.group = group
         self.logger = logger
         self.currentPlan = NIOLockedValueBox(plan)
+        let rateLimits = RateLimitRegistry()
+        self.rateLimits = rateLimits
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
+            let services = rateLimits.services(for: plan)
             var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
             for loop in group.makeIterator() {
                 let bound = try await loop.submit {
-                    NIOLoopBound(LoopContext(eventLoop: loop, plan: plan, addresses: addresses, accessLog: accessLog), eventLoop: loop)
+                    NIOLoopBound(
+                        LoopContext(eventLoop: loop, plan: plan, services: services, addresses: addresses, accessLog: accessLog),
+                        eventLoop: loop)
                 }.get()
                 contexts[ObjectIdentifier(loop)] = bound
             }
@@ -118,9 +124,10 @@ public final class GatewayServer: Sendable {
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
+        let services = rateLimits.services(for: plan)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
-            try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses) }.get()
+            try await bound.eventLoop.submit { bound.value.install(plan: plan, services: services, addresses: addresses) }.get()
         }
     }
 

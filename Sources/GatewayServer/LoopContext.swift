@@ -7,6 +7,8 @@ import NIOCore
 final class LoopContext {
     let eventLoop: any EventLoop
     private(set) var plan: GatewayPlan
+    /// The rate-limit stores (and later other ports) of ``plan``; swapped with it.
+    private(set) var services: PolicyServices
     private(set) var resolver: ClientAddressResolver
     /// Resolved server addresses by upstream spec (resolved once, off the event loops).
     private var addresses: [UpstreamSpec: [SocketAddress]]
@@ -18,9 +20,13 @@ final class LoopContext {
     private(set) var draining = false
     private var drained: EventLoopPromise<Void>?
 
-    init(eventLoop: any EventLoop, plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], accessLog: AccessLogSink?) {
+    init(
+        eventLoop: any EventLoop, plan: GatewayPlan, services: PolicyServices, addresses: [UpstreamSpec: [SocketAddress]],
+        accessLog: AccessLogSink?
+    ) {
         self.eventLoop = eventLoop
         self.plan = plan
+        self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
         self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
@@ -38,8 +44,9 @@ final class LoopContext {
 
     /// Swaps in a new plan. Pools whose spec is unchanged are kept; others are closed once idle
     /// (in-flight exchanges hold their pool until they finish).
-    func install(plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]]) {
+    func install(plan: GatewayPlan, services: PolicyServices, addresses: [UpstreamSpec: [SocketAddress]]) {
         self.plan = plan
+        self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
         let live = Set(plan.upstreams.values)

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 extension PlanCompiler {
     static let actions = ["proxy", "respond", "redirect"]
@@ -6,9 +7,13 @@ extension PlanCompiler {
     static let respondOnly = ["content_type"]
 
     /// Routes in configuration order, and the names of the upstreams they use.
-    mutating func compileRoutes(_ directives: [Directive], upstreams: [String: UpstreamSpec]) -> ([Route], Set<String>) {
+    mutating func compileRoutes(
+        _ directives: [Directive], upstreams: [String: UpstreamSpec], rateLimits: [String: RateLimitSpec]
+    ) -> ([Route], Set<String>) {
         var routes: [Route] = []
         var used: Set<String> = []
+        var usedLimits: Set<String> = []
+        defer { warnUnused(rateLimits, used: usedLimits) }
         for d in directives where d.name == "route" {
             guard let block = d.block else { continue }
             let path = value(d, 0, ValueParser.pathPattern)
@@ -16,8 +21,12 @@ extension PlanCompiler {
             let methods = first("methods", in: block).map { compileMethods($0) }
             if let name = first("proxy", in: block)?.arguments.first?.text { used.insert(name) }
             let action = compileAction(d, block: block, path: path, upstreams: upstreams)
+            let limits = compileRateLimitPolicies(block, limits: rateLimits, used: &usedLimits)
             guard let path, let action else { continue }
-            let route = Route(hosts: hosts, path: path, methods: methods, action: action, location: d.location)
+            let route = Route(
+                hosts: hosts, path: path, methods: methods, action: action,
+                requestPolicies: limits, responsePolicies: limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy()] : [],
+                location: d.location)
             if let earlier = routes.first(where: { Self.overlap($0, route) }) {
                 error(
                     d.location, "route", "duplicate route '\(path)' (\(Self.describeOverlap(earlier, route)))",

@@ -27,12 +27,14 @@ struct PlanCompiler {
         let settings = compileSettings(directives)
         let listeners = compileListeners(directives)
         let upstreams = compileUpstreams(directives)
-        let (routes, used) = compileRoutes(directives, upstreams: upstreams)
+        let rateLimits = compileRateLimits(directives)
+        let (routes, used) = compileRoutes(directives, upstreams: upstreams, rateLimits: rateLimits)
         for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
             warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
         }
         return GatewayPlan(
-            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles)
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), rateLimits: rateLimits,
+            sourceFiles: sourceFiles)
     }
 
     mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {

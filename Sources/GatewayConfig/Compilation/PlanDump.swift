@@ -33,6 +33,13 @@ public enum PlanDump {
             out += upstreamLines(u).map { "    " + $0 }
         }
 
+        out.append("rate_limits:" + (plan.rateLimits.isEmpty ? " none" : ""))
+        for name in plan.rateLimits.keys.sorted() {
+            let limit = plan.rateLimits[name]!
+            out.append("  \(limit.name) at \(at(limit.location))")
+            out += rateLimitLines(limit).map { "    " + $0 }
+        }
+
         out.append("routes:" + (plan.routes.routes.isEmpty ? " none" : ""))
         for (index, route) in plan.routes.routes.enumerated() {
             out.append("  \(index + 1). \(route.path) at \(at(route.location))")
@@ -55,6 +62,15 @@ public enum PlanDump {
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+        ]
+    }
+
+    static func rateLimitLines(_ limit: RateLimitSpec) -> [String] {
+        [
+            "rate: \(limit.rateText) burst: \(limit.burst) (RateLimit-Policy q=\(limit.burst);w=\(limit.windowSeconds))",
+            "key: \(limit.key)",
+            "mode: \(limit.mode.rawValue)",
+            "headers: " + (limit.headers ? "on" : "off"),
         ]
     }
 

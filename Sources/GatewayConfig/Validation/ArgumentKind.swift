@@ -29,6 +29,12 @@ enum ArgumentKind: Sendable {
     case mediaType
     /// Any text, even empty (a response body).
     case text
+    /// `N/s`, `N/m` or `N/h`.
+    case rate
+    /// `client_ip`, `header:NAME`, `jwt:sub` or `route`.
+    case rateLimitKey
+    /// `cost=N`.
+    case cost
 
     static let weightRange = 1...1000
 
@@ -66,6 +72,9 @@ enum ArgumentKind: Sendable {
         case .headerValue: return error(ValueParser.headerValue(text))
         case .mediaType: return error(ValueParser.mediaType(text))
         case .text: return nil
+        case .rate: return error(ValueParser.rate(text))
+        case .rateLimitKey: return error(ValueParser.rateLimitKey(text))
+        case .cost: return error(ValueParser.cost(text))
         }
     }
 }

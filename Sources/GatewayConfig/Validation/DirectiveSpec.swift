@@ -4,6 +4,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case timeouts
     case upstream
     case route
+    case rateLimit = "rate_limit"
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

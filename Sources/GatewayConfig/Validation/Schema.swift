@@ -38,6 +38,7 @@ struct Schema: Sendable {
         DirectiveSpec("listen", in: .main, [.listenAddress], repeatable: true, usage: "listen ADDRESS;"),
         DirectiveSpec("upstream", in: .main, [.name], block: .upstream, repeatable: true, usage: "upstream NAME { … }"),
         DirectiveSpec("route", in: .main, [.pathPattern], block: .route, repeatable: true, usage: "route PATH { … }"),
+        DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -61,6 +62,13 @@ struct Schema: Sendable {
         DirectiveSpec("host_header", in: .route, [.headerValue], usage: "host_header VALUE;"),
         DirectiveSpec("respond", in: .route, [.status(100...599), .text], minimum: 1, usage: "respond STATUS [BODY];"),
         DirectiveSpec("content_type", in: .route, [.mediaType], usage: "content_type TYPE;"),
+        DirectiveSpec("rate_limit", in: .route, [.name, .cost], minimum: 1, repeatable: true, usage: "rate_limit NAME [cost=N];"),
         DirectiveSpec("redirect", in: .route, [.statusAmong([301, 302, 303, 307, 308]), .template(allowed: ["path", "query", "uri", "host"])], usage: "redirect STATUS TEMPLATE;"),
+        // rate_limit NAME { }
+        DirectiveSpec("rate", in: .rateLimit, [.rate], usage: "rate N/s | N/m | N/h;"),
+        DirectiveSpec("burst", in: .rateLimit, [.integer(1...10_000_000)], usage: "burst N;"),
+        DirectiveSpec("key", in: .rateLimit, [.rateLimitKey], usage: "key client_ip | header:NAME | jwt:sub | route;"),
+        DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
+        DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
     ])
 }
