@@ -9,6 +9,8 @@ public final class GatewayPlan: Sendable {
     public let routes: RouteTable
     /// Named rate limits (`rate_limit NAME { … }`) by name.
     public let rateLimits: [String: RateLimitSpec]
+    /// The Redis that `store redis` limits use; `nil` when none is configured.
+    public let redis: RedisSpec?
     /// The files the plan was compiled from (the main file first, then includes).
     public let sourceFiles: [String]
 
@@ -18,6 +20,7 @@ public final class GatewayPlan: Sendable {
         upstreams: [String: UpstreamSpec],
         routes: RouteTable,
         rateLimits: [String: RateLimitSpec] = [:],
+        redis: RedisSpec? = nil,
         sourceFiles: [String] = []
     ) {
         self.settings = settings
@@ -25,6 +28,7 @@ public final class GatewayPlan: Sendable {
         self.upstreams = upstreams
         self.routes = routes
         self.rateLimits = rateLimits
+        self.redis = redis
         self.sourceFiles = sourceFiles
     }
 }

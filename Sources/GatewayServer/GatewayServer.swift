@@ -26,13 +26,13 @@ public final class GatewayServer: Sendable {
         self.group = group
         self.logger = logger
         self.currentPlan = NIOLockedValueBox(plan)
-        let rateLimits = RateLimitRegistry()
+        let rateLimits = RateLimitRegistry(group: group, logger: logger)
         self.rateLimits = rateLimits
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
-            let services = rateLimits.services(for: plan)
+            let services = try await rateLimits.services(for: plan)
             var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
             for loop in group.makeIterator() {
                 let bound = try await loop.submit {
@@ -44,6 +44,7 @@ public final class GatewayServer: Sendable {
             }
             self.contexts = contexts
         } catch {
+            await rateLimits.close()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -124,7 +125,7 @@ public final class GatewayServer: Sendable {
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
-        let services = rateLimits.services(for: plan)
+        let services = try await rateLimits.services(for: plan)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
             try await bound.eventLoop.submit { bound.value.install(plan: plan, services: services, addresses: addresses) }.get()
@@ -163,6 +164,7 @@ public final class GatewayServer: Sendable {
             try? await bound.eventLoop.submit { bound.value.closeAll() }.get()
         }
         accessLog?.flush()
+        await rateLimits.close()
         try? await group.shutdownGracefully()
         accessLog?.flush()
         logger.info("stopped")

@@ -2,10 +2,11 @@ import GatewayCore
 import GatewayPolicies
 
 extension PlanCompiler {
-    /// The named limits of `rate_limit NAME { … }` blocks.
-    mutating func compileRateLimits(_ directives: [Directive]) -> [String: RateLimitSpec] {
+    /// The named limits of `rate_limit NAME { … }` blocks, checked against the plan's `redis`.
+    mutating func compileRateLimits(_ directives: [Directive], redis: RedisSpec?) -> [String: RateLimitSpec] {
         var limits: [String: RateLimitSpec] = [:]
         var defined: [String: SourceLocation] = [:]
+        let redisWritten = first("redis", in: directives) != nil
         for d in directives where d.name == "rate_limit" {
             guard let name = value(d, 0, ValueParser.name), let block = d.block else { continue }
             if let existing = defined[name] {
@@ -29,9 +30,58 @@ extension PlanCompiler {
                 spec.mode = mode
             }
             if let headers = first("headers", in: block).flatMap({ value($0, 0, ValueParser.onOff) }) { spec.headers = headers }
+            compileStore(&spec, block: block, redis: redis, redisWritten: redisWritten)
             limits[name] = spec
         }
         return limits
+    }
+
+    /// `store` and `on_store_error`: Redis limits need a `redis` and say what happens when it
+    /// fails (never an accident); `local` fallback needs the instance count to divide by.
+    /// `redisWritten` without `redis`: the redis directive is there but invalid (reported already).
+    private mutating func compileStore(_ spec: inout RateLimitSpec, block: [Directive], redis: RedisSpec?, redisWritten: Bool) {
+        let storeDirective = first("store", in: block)
+        if let store = storeDirective.flatMap({ value($0, 0) { RateLimitStoreKind(rawValue: $0).map(Result.success) ?? .failure(ValueError("")) } }) {
+            spec.store = store
+        }
+        let errorDirective = first("on_store_error", in: block)
+        if let action = errorDirective.flatMap({ value($0, 0) { RateLimitStoreErrorAction(rawValue: $0).map(Result.success) ?? .failure(ValueError("")) } }) {
+            spec.onStoreError = action
+        }
+        switch spec.store {
+        case .local:
+            if let errorDirective {
+                warn(errorDirective.location, "on_store_error", "'on_store_error' has no effect with the local store", hint: "it applies to 'store redis'")
+            }
+        case .redis:
+            if redis == nil, !redisWritten, let storeDirective {
+                error(storeDirective.location, "store", "rate limit '\(spec.name)' uses Redis but no 'redis' is configured", hint: "add 'redis redis://HOST:PORT/DB { … }' at the top level")
+            }
+            if errorDirective == nil, let storeDirective {
+                error(
+                    storeDirective.location, "store", "rate limit '\(spec.name)' uses Redis without 'on_store_error'",
+                    hint: "say what happens when Redis fails: 'on_store_error open | closed | local;'")
+            }
+            if spec.onStoreError == .local, let redis, redis.instances == nil, let errorDirective {
+                error(
+                    errorDirective.location, "on_store_error", "'on_store_error local' needs the number of gateway instances",
+                    hint: "add 'instances N;' to the redis block: the local fallback allows the limit divided by N")
+            }
+        }
+    }
+
+    /// The `redis URL { timeout; pool; password; instances; }` directive.
+    mutating func compileRedis(_ directives: [Directive]) -> RedisSpec? {
+        guard let d = first("redis", in: directives), let (host, port, database) = value(d, 0, ValueParser.redisURL) else { return nil }
+        var spec = RedisSpec(host: host, port: port, database: database, location: d.location)
+        let block = d.block ?? []
+        if let v = first("timeout", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { spec.timeout = v }
+        if let v = first("pool", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...64) } }) { spec.pool = v }
+        if let v = first("password", in: block)?.arguments.first?.text, !v.isEmpty { spec.password = v }
+        if let instances = first("instances", in: block), let v = value(instances, 0, { ValueParser.integer($0, in: 1...10_000) }) {
+            spec.instances = v
+        }
+        return spec
     }
 
     /// The route's `rate_limit NAME [cost=N];` lines as policies, in the order written.
@@ -65,6 +115,12 @@ extension PlanCompiler {
             policies.append(RateLimitPolicy(spec: spec, cost: cost))
         }
         return policies
+    }
+
+    /// Warns about a `redis` no limit uses.
+    mutating func warnUnused(_ redis: RedisSpec?, limits: [String: RateLimitSpec]) {
+        guard let redis, !limits.values.contains(where: { $0.store == .redis }) else { return }
+        warn(redis.location, "redis", "'redis' is not used by any rate limit", hint: "remove it, or 'store redis;' in a rate_limit")
     }
 
     /// Warns about limits no route uses.

@@ -27,13 +27,15 @@ struct PlanCompiler {
         let settings = compileSettings(directives)
         let listeners = compileListeners(directives)
         let upstreams = compileUpstreams(directives)
-        let rateLimits = compileRateLimits(directives)
+        let redis = compileRedis(directives)
+        let rateLimits = compileRateLimits(directives, redis: redis)
+        warnUnused(redis, limits: rateLimits)
         let (routes, used) = compileRoutes(directives, upstreams: upstreams, rateLimits: rateLimits)
         for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
             warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
         }
         return GatewayPlan(
-            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), rateLimits: rateLimits,
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), rateLimits: rateLimits, redis: redis,
             sourceFiles: sourceFiles)
     }
 

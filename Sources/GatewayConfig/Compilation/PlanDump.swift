@@ -33,6 +33,15 @@ public enum PlanDump {
             out += upstreamLines(u).map { "    " + $0 }
         }
 
+        if let redis = plan.redis {
+            out.append("redis: \(redis) at \(at(redis.location))")
+            out.append("  timeout: " + duration(redis.timeout))
+            out.append("  pool: \(redis.pool) per event loop")
+            out.append("  password: " + (redis.password == nil ? "none" : "(set)"))
+            out.append("  instances: " + (redis.instances.map(String.init) ?? "not set"))
+        } else {
+            out.append("redis: none")
+        }
         out.append("rate_limits:" + (plan.rateLimits.isEmpty ? " none" : ""))
         for name in plan.rateLimits.keys.sorted() {
             let limit = plan.rateLimits[name]!
@@ -69,6 +78,7 @@ public enum PlanDump {
         [
             "rate: \(limit.rateText) burst: \(limit.burst) (RateLimit-Policy q=\(limit.burst);w=\(limit.windowSeconds))",
             "key: \(limit.key)",
+            "store: \(limit.store.rawValue)" + (limit.store == .redis ? ", on_store_error \(limit.onStoreError.rawValue)" : ""),
             "mode: \(limit.mode.rawValue)",
             "headers: " + (limit.headers ? "on" : "off"),
         ]

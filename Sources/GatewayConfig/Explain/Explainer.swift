@@ -96,6 +96,11 @@ public enum Explainer {
                 line += spec.key == .jwtSubject ? ", no authenticated subject: client_ip" : ", header absent: client_ip"
             }
             line += "), cost \(policy.cost) of burst \(spec.burst) at \(spec.rateText), \(spec.mode.rawValue)"
+            if spec.store == .redis {
+                line += ", redis key \(PlanDump.quote(spec.redisKey(bucket: key))), on_store_error \(spec.onStoreError.rawValue)"
+            } else {
+                line += ", local store"
+            }
             return line
         }
     }

@@ -35,6 +35,8 @@ enum ArgumentKind: Sendable {
     case rateLimitKey
     /// `cost=N`.
     case cost
+    /// `redis://HOST[:PORT][/DB]`.
+    case redisURL
 
     static let weightRange = 1...1000
 
@@ -75,6 +77,7 @@ enum ArgumentKind: Sendable {
         case .rate: return error(ValueParser.rate(text))
         case .rateLimitKey: return error(ValueParser.rateLimitKey(text))
         case .cost: return error(ValueParser.cost(text))
+        case .redisURL: return error(ValueParser.redisURL(text))
         }
     }
 }

@@ -5,6 +5,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case upstream
     case route
     case rateLimit = "rate_limit"
+    case redis
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

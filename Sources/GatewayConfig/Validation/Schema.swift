@@ -39,6 +39,7 @@ struct Schema: Sendable {
         DirectiveSpec("upstream", in: .main, [.name], block: .upstream, repeatable: true, usage: "upstream NAME { … }"),
         DirectiveSpec("route", in: .main, [.pathPattern], block: .route, repeatable: true, usage: "route PATH { … }"),
         DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
+        DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -68,7 +69,14 @@ struct Schema: Sendable {
         DirectiveSpec("rate", in: .rateLimit, [.rate], usage: "rate N/s | N/m | N/h;"),
         DirectiveSpec("burst", in: .rateLimit, [.integer(1...10_000_000)], usage: "burst N;"),
         DirectiveSpec("key", in: .rateLimit, [.rateLimitKey], usage: "key client_ip | header:NAME | jwt:sub | route;"),
+        DirectiveSpec("store", in: .rateLimit, [.keyword(["local", "redis"])], usage: "store local | redis;"),
+        DirectiveSpec("on_store_error", in: .rateLimit, [.keyword(["open", "closed", "local"])], usage: "on_store_error open | closed | local;"),
         DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
         DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
+        // redis URL { }
+        DirectiveSpec("timeout", in: .redis, [durationKind], usage: "timeout DURATION;"),
+        DirectiveSpec("pool", in: .redis, [.integer(1...64)], usage: "pool N;"),
+        DirectiveSpec("password", in: .redis, [.text], usage: "password TEXT;"),
+        DirectiveSpec("instances", in: .redis, [.integer(1...10_000)], usage: "instances N;"),
     ])
 }

@@ -53,4 +53,33 @@ extension ValueParser {
     static func onOff(_ text: String) -> Result<Bool, ValueError> {
         keyword(text, among: ["on", "off"]).map { $0 == "on" }
     }
+
+    /// `redis://HOST[:PORT][/DB]`: port 6379 and database 0 by default. A password goes into the
+    /// `password` directive, never into the URL.
+    static func redisURL(_ text: String) -> Result<(host: String, port: Int, database: Int), ValueError> {
+        let hint = "expected redis://HOST[:PORT][/DB], e.g. redis://127.0.0.1:6379/0"
+        guard text.hasPrefix("redis://") else {
+            return .failure(ValueError("invalid Redis URL '\(text)'", hint: hint))
+        }
+        var rest = Substring(text.dropFirst("redis://".count))
+        if rest.contains("@") {
+            return .failure(ValueError("a password in the Redis URL is not allowed", hint: "use 'password ${…};' in the redis block"))
+        }
+        var database = 0
+        if let slash = rest.firstIndex(of: "/") {
+            let db = rest[rest.index(after: slash)...]
+            rest = rest[..<slash]
+            if !db.isEmpty {
+                guard let n = try? integer(String(db), in: 0...1_000_000).get() else {
+                    return .failure(ValueError("invalid database '\(db)' in '\(text)'", hint: hint))
+                }
+                database = n
+            }
+        }
+        let hasPort = rest.hasPrefix("[") ? rest.contains("]:") : rest.contains(":")
+        switch hostPort(hasPort ? String(rest) : "\(rest):6379") {
+        case .success(let (host, port)): return .success((host, port, database))
+        case .failure: return .failure(ValueError("invalid Redis address in '\(text)'", hint: hint))
+        }
+    }
 }

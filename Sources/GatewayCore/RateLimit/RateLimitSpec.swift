@@ -69,6 +69,12 @@ public struct RateLimitSpec: Sendable, Hashable {
         return max(1, Int((nanos / Int64(rate) + 999_999_999) / 1_000_000_000))
     }
 
+    /// The Redis key of a bucket: `gateway:rl:LIMIT:KEY` (namespaced, and one key space per
+    /// limit name, so two limits never share a bucket).
+    public func redisKey(bucket: String) -> String {
+        "gateway:rl:" + name + ":" + bucket
+    }
+
     /// Tokens added per second.
     public var ratePerSecond: Double { Double(rate) * 1e9 / Double(period.nanoseconds) }
 
