@@ -10,6 +10,7 @@ public final class PolicyServices: Sendable {
         self.rateLimitStores = rateLimitStores
     }
 
-    /// No services: limits without a store let every request through (as in `gateway explain`).
+    /// No services (plans without rate limits; `gateway explain`, which evaluates no policy). A
+    /// rate limit that finds no store refuses the request as an internal error.
     public static let none = PolicyServices()
 }
