@@ -28,7 +28,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Pure: the edge policies, one folder each (limits, CORS, security headers, JWT, IP rules).
+        // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits).
         .target(
             name: "GatewayPolicies",
             dependencies: [
@@ -51,11 +51,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // IO: upstream connection pools, load balancing, the upstream side of an exchange.
+        // System library: hiredis' RESP encoder and reply reader (libhiredis-dev). No pkgConfig:
+        // hiredis.pc's Cflags carry -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a warning on
+        // every build; the header and library are in the default search paths.
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        // IO: upstream connection pools, load balancing, the upstream side of an exchange, the
+        // Redis client.
         .target(
             name: "GatewayUpstream",
             dependencies: [
                 "GatewayCore",
+                "CHiredis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,6 +79,7 @@ let package = Package(
             name: "GatewayServer",
             dependencies: [
                 "GatewayCore",
+                "GatewayPolicies",
                 "GatewayConfig",
                 "GatewayUpstream",
                 .product(name: "NIOCore", package: "swift-nio"),

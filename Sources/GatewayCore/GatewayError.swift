@@ -34,6 +34,10 @@ public enum GatewayError: Error, Sendable, Hashable {
     case serviceUnavailable(upstream: String, reason: String)
     /// The upstream did not connect or answer in time.
     case gatewayTimeout(upstream: String, reason: String)
+    /// A rate limit refused the request; `retryAfter` is whole seconds until it would pass.
+    case rateLimited(limit: String, retryAfter: Int)
+    /// The store of a rate limit failed and the limit says `on_store_error closed`.
+    case rateLimitUnavailable(limit: String)
     /// The gateway is shutting down and accepts no new work on this connection.
     case shuttingDown
     /// A fault of the gateway itself; never expected.
@@ -69,7 +73,8 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .uriTooLong: .uriTooLong
         case .headerFieldsTooLarge: .requestHeaderFieldsTooLarge
         case .badGateway: .badGateway
-        case .serviceUnavailable, .shuttingDown: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
+        case .serviceUnavailable, .rateLimitUnavailable, .shuttingDown: .serviceUnavailable
         case .gatewayTimeout: .gatewayTimeout
         case .internalError: .internalServerError
         case .addressDenied, .corsRejected, .insufficientScope: .forbidden
@@ -96,6 +101,8 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .badGateway: "bad_gateway"
         case .serviceUnavailable: "service_unavailable"
         case .gatewayTimeout: "gateway_timeout"
+        case .rateLimited: "rate_limited"
+        case .rateLimitUnavailable: "rate_limit_unavailable"
         case .shuttingDown: "shutting_down"
         case .internalError: "internal_error"
         case .addressDenied: "ip_denied"
@@ -126,6 +133,8 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .badGateway: "upstream failed"
         case .serviceUnavailable: "no upstream server available"
         case .gatewayTimeout: "upstream timed out"
+        case .rateLimited: "rate limit exceeded"
+        case .rateLimitUnavailable: "rate limit cannot be checked"
         case .shuttingDown: "gateway is shutting down"
         case .internalError: "internal error"
         case .addressDenied: "access denied for this client address"
@@ -146,6 +155,8 @@ public enum GatewayError: Error, Sendable, Hashable {
             .gatewayTimeout(let upstream, let reason):
             "\(upstream): \(reason)"
         case .unsupportedTransferCoding(let coding): "transfer-encoding: \(coding)"
+        case .rateLimited(let limit, let retryAfter): "rate_limit \(limit): retry after \(retryAfter)s"
+        case .rateLimitUnavailable(let limit): "rate_limit \(limit): store unavailable, on_store_error closed"
         case .internalError(let detail): detail
         case .authKeysUnavailable(let issuer): "no key set obtained for issuer \(issuer)"
         default: reason ?? self.message

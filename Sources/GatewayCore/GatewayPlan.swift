@@ -7,6 +7,10 @@ public final class GatewayPlan: Sendable {
     /// Upstream groups by name.
     public let upstreams: [String: UpstreamSpec]
     public let routes: RouteTable
+    /// Named rate limits (`rate_limit NAME { … }`) by name.
+    public let rateLimits: [String: RateLimitSpec]
+    /// The Redis that `store redis` limits use; `nil` when none is configured.
+    public let redis: RedisSpec?
     /// The files the plan was compiled from (the main file first, then includes).
     public let sourceFiles: [String]
     /// Response policies for answers given before any route matched (400, 404, 405, 431, 414),
@@ -20,6 +24,8 @@ public final class GatewayPlan: Sendable {
         listeners: [ListenerSpec],
         upstreams: [String: UpstreamSpec],
         routes: RouteTable,
+        rateLimits: [String: RateLimitSpec] = [:],
+        redis: RedisSpec? = nil,
         sourceFiles: [String] = [],
         unroutedResponsePolicies: [any UnroutedResponsePolicy] = [],
         remoteDocuments: [any RemoteDocumentSource] = []
@@ -28,6 +34,8 @@ public final class GatewayPlan: Sendable {
         self.listeners = listeners
         self.upstreams = upstreams
         self.routes = routes
+        self.rateLimits = rateLimits
+        self.redis = redis
         self.sourceFiles = sourceFiles
         self.unroutedResponsePolicies = unroutedResponsePolicies
         self.remoteDocuments = remoteDocuments

@@ -43,6 +43,9 @@ extension GatewayResponse {
         if let challenge = error.wwwAuthenticate {
             headers.add(name: "WWW-Authenticate", value: challenge)
         }
+        if case .rateLimited(_, let retryAfter) = error {
+            headers.add(name: "Retry-After", value: String(retryAfter))
+        }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }
 }

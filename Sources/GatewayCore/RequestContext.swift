@@ -20,6 +20,15 @@ public struct RequestContext: Sendable {
     /// The largest request body accepted, in bytes; `nil` for no limit. Set by the limits policy;
     /// the exchange counts a streamed (chunked) body against it and answers 413 when it is passed.
     public var bodyLimit: Int?
+    /// The IO-backed services (rate-limit stores) of the plan this request runs under.
+    public let services: PolicyServices
+    /// The authenticated principal (the JWT `sub` claim), set by an authentication policy that
+    /// ran earlier in the chain; `nil` when none did or the token had no subject. Rate limits keyed
+    /// `jwt:sub` read it and fall back to the client address without it.
+    public var authenticatedSubject: String?
+    /// What each rate limit of the route decided, in policy order: the source of the
+    /// `RateLimit-Policy`/`RateLimit` response headers and the access log's `rate_limit` field.
+    public var rateLimits: [RateLimitStatus] = []
 
     public init(
         inbound: HTTPRequestHead,
@@ -29,7 +38,9 @@ public struct RequestContext: Sendable {
         requestID: String,
         receivedAt: Int64,
         upstreamHeaders: HTTPHeaders,
-        bodyLimit: Int? = nil
+        bodyLimit: Int? = nil,
+        services: PolicyServices = .none,
+        authenticatedSubject: String? = nil
     ) {
         self.inbound = inbound
         self.validated = validated
@@ -39,6 +50,8 @@ public struct RequestContext: Sendable {
         self.receivedAt = receivedAt
         self.upstreamHeaders = upstreamHeaders
         self.bodyLimit = bodyLimit
+        self.services = services
+        self.authenticatedSubject = authenticatedSubject
     }
 
     public var method: String { inbound.method.rawValue }

@@ -20,6 +20,22 @@ public enum PolicyDecision: Sendable {
     case reject(GatewayError)
     /// The decision needs IO; the future completes on the request's event loop.
     case pending(EventLoopFuture<PolicyDecision>)
+    /// Like ``pending``, for a decision that also changes the request context once it is made
+    /// (what a rate limit decided; the subject of a token checked against a fetched key).
+    case pendingUpdate(EventLoopFuture<PolicyUpdate>)
+}
+
+/// A decision made after IO, with the change it makes to the request context. The exchange
+/// applies ``update`` before acting on ``decision``, so later policies and the response policies
+/// see it.
+public struct PolicyUpdate: Sendable {
+    public var decision: PolicyDecision
+    public var update: @Sendable (inout RequestContext) -> Void
+
+    public init(decision: PolicyDecision, update: @escaping @Sendable (inout RequestContext) -> Void) {
+        self.decision = decision
+        self.update = update
+    }
 }
 
 /// A transformation applied to every response of a route, upstream or gateway-made, before it is

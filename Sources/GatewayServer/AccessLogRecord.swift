@@ -29,6 +29,8 @@ struct AccessLogRecord {
     var reason: String? = nil
     /// The request policy that refused the request (e.g. `jwt`).
     var policy: String? = nil
+    /// What the route's rate limits decided, `NAME=REASON` separated by spaces.
+    var rateLimit: String?
     var version: String
 
     func write(to buffer: inout ByteBuffer) {
@@ -65,6 +67,7 @@ struct AccessLogRecord {
         Self.writeOptional(",\"error\":", error, to: &buffer)
         Self.writeOptional(",\"reason\":", reason, to: &buffer)
         Self.writeOptional(",\"policy\":", policy, to: &buffer)
+        Self.writeOptional(",\"rate_limit\":", rateLimit, to: &buffer)
         buffer.writeStaticString("}\n")
     }
 

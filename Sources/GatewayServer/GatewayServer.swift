@@ -23,6 +23,7 @@ public final class GatewayServer: Sendable {
     private let documents: RemoteDocumentRefresher
     private let certificateStores = NIOLockedValueBox<[TLSListenerStore]>([])
     private let certificateWatcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let rateLimits: RateLimitRegistry
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops).
@@ -33,22 +34,28 @@ public final class GatewayServer: Sendable {
         self.logger = logger
         self.currentPlan = NIOLockedValueBox(plan)
         self.documents = RemoteDocumentRefresher(group: group, logger: logger)
+        let rateLimits = RateLimitRegistry(group: group, logger: logger)
+        self.rateLimits = rateLimits
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
             let upstreamTLS = try Self.upstreamTLSContexts(plan)
+            let services = try await rateLimits.services(for: plan)
             var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
             for loop in group.makeIterator() {
                 let bound = try await loop.submit {
                     NIOLoopBound(
-                        LoopContext(eventLoop: loop, plan: plan, addresses: addresses, upstreamTLS: upstreamTLS, accessLog: accessLog, logger: logger),
+                        LoopContext(
+                            eventLoop: loop, plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS,
+                            accessLog: accessLog, logger: logger),
                         eventLoop: loop)
                 }.get()
                 contexts[ObjectIdentifier(loop)] = bound
             }
             self.contexts = contexts
         } catch {
+            await rateLimits.close()
             try? await group.shutdownGracefully()
             throw error
         }
@@ -162,10 +169,13 @@ public final class GatewayServer: Sendable {
     public func install(_ plan: GatewayPlan) async throws {
         let addresses = try Self.resolve(plan)
         let upstreamTLS = try Self.upstreamTLSContexts(plan)
+        let services = try await rateLimits.services(for: plan)
         await documents.replace(with: plan.remoteDocuments)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
-            try await bound.eventLoop.submit { bound.value.install(plan: plan, addresses: addresses, upstreamTLS: upstreamTLS) }.get()
+            try await bound.eventLoop.submit {
+                bound.value.install(plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS)
+            }.get()
         }
     }
 
@@ -214,6 +224,7 @@ public final class GatewayServer: Sendable {
             try? await bound.eventLoop.submit { bound.value.closeAll() }.get()
         }
         accessLog?.flush()
+        await rateLimits.close()
         try? await group.shutdownGracefully()
         accessLog?.flush()
         logger.info("stopped")

@@ -289,6 +289,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     private func receivedHead(_ head: HTTPRequestHead) {
         connectionTimeouts?.requestHeadReceived()
         let plan = loop.plan
+        let services = loop.services
         let peerTrusted = peer.map { loop.resolver.isTrusted($0) } ?? false
         let requestID = ProxyHeaders.trustedRequestID(head.headers, peerIsTrusted: peerTrusted) ?? loop.requestIDs.generate()
         let request = ActiveRequest(
@@ -355,7 +356,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             clientAddress: clientAddress,
             requestID: requestID,
             receivedAt: Int64(time(nil)),
-            upstreamHeaders: upstreamHeaders
+            upstreamHeaders: upstreamHeaders,
+            services: services
         )
         runPolicies(requestContext, from: 0, request: request)
     }
@@ -371,38 +373,61 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             request.bodyLimit = requestContext.bodyLimit
             if case .proceed = decision {} else { request.decidedBy = policies[i].name }
             i += 1
-            if case .pending(let future) = decision {
-                request.decisionPending = true
-                pauseReading()
-                let next = i
-                let pendingContext = requestContext
-                future.assumeIsolated().whenComplete { [weak self] result in
-                    guard let self, self.current === request else { return }
-                    request.decisionPending = false
-                    self.resumeReading()
-                    switch result {
-                    case .success(.pending):
-                        self.respond(error: .internalError("policy returned a nested pending decision"), to: request)
-                    case .success(let resolved):
-                        if self.conclude(resolved, context: pendingContext, request: request) {
-                            self.runPolicies(pendingContext, from: next, request: request)
-                        }
-                    case .failure(let error):
-                        self.respond(error: .internalError("policy failed: \(error)"), to: request)
-                    }
+            switch decision {
+            case .pending(let future):
+                awaitDecision(future, context: requestContext, next: i, request: request) { decision, _ in decision }
+                return
+            case .pendingUpdate(let future):
+                awaitDecision(future, context: requestContext, next: i, request: request) { resolved, context in
+                    resolved.update(&context)
+                    return resolved.decision
                 }
                 return
+            case .proceed, .respond, .reject:
+                guard conclude(decision, context: requestContext, request: request) else { return }
             }
-            guard conclude(decision, context: requestContext, request: request) else { return }
         }
         request.context = requestContext
         perform(requestContext, request: request)
     }
 
+    /// Waits for a pending decision with the client paused, then resolves it (applying any
+    /// context update) and goes on with the policy at `next`.
+    private func awaitDecision<Value>(
+        _ future: EventLoopFuture<Value>,
+        context requestContext: RequestContext,
+        next: Int,
+        request: ActiveRequest,
+        resolve: @escaping (Value, inout RequestContext) -> PolicyDecision
+    ) {
+        request.decisionPending = true
+        pauseReading()
+        future.assumeIsolated().whenComplete { [weak self] result in
+            guard let self, self.current === request else { return }
+            request.decisionPending = false
+            self.resumeReading()
+            var context = requestContext
+            switch result {
+            case .success(let value):
+                let resolved = resolve(value, &context)
+                switch resolved {
+                case .pending, .pendingUpdate:
+                    self.respond(error: .internalError("policy returned a nested pending decision"), to: request)
+                case .proceed, .respond, .reject:
+                    if self.conclude(resolved, context: context, request: request) {
+                        self.runPolicies(context, from: next, request: request)
+                    }
+                }
+            case .failure(let error):
+                self.respond(error: .internalError("policy failed: \(error)"), to: request)
+            }
+        }
+    }
+
     /// Applies a final policy decision; returns whether the chain goes on.
     private func conclude(_ decision: PolicyDecision, context requestContext: RequestContext, request: ActiveRequest) -> Bool {
         switch decision {
-        case .proceed, .pending:
+        case .proceed, .pending, .pendingUpdate:
             return true
         case .respond(let response):
             request.context = requestContext
@@ -621,6 +646,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 error: request.errorCode,
                 reason: request.errorReason,
                 policy: request.errorCode == nil ? nil : request.decidedBy,
+                rateLimit: request.context.flatMap { $0.rateLimits.isEmpty ? nil : $0.rateLimits.map(\.logValue).joined(separator: " ") },
                 version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
         )

@@ -9,6 +9,8 @@ import NIOSSL
 final class LoopContext {
     let eventLoop: any EventLoop
     private(set) var plan: GatewayPlan
+    /// The rate-limit stores (and later other ports) of ``plan``; swapped with it.
+    private(set) var services: PolicyServices
     private(set) var resolver: ClientAddressResolver
     /// Resolved server addresses by upstream spec (resolved once, off the event loops).
     private var addresses: [UpstreamSpec: [SocketAddress]]
@@ -26,6 +28,7 @@ final class LoopContext {
     init(
         eventLoop: any EventLoop,
         plan: GatewayPlan,
+        services: PolicyServices,
         addresses: [UpstreamSpec: [SocketAddress]],
         upstreamTLS: [UpstreamSpec: NIOSSLContext],
         accessLog: AccessLogSink?,
@@ -33,6 +36,7 @@ final class LoopContext {
     ) {
         self.eventLoop = eventLoop
         self.plan = plan
+        self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
@@ -52,8 +56,9 @@ final class LoopContext {
 
     /// Swaps in a new plan. Pools whose spec is unchanged are kept; others are closed once idle
     /// (in-flight exchanges hold their pool until they finish).
-    func install(plan: GatewayPlan, addresses: [UpstreamSpec: [SocketAddress]], upstreamTLS: [UpstreamSpec: NIOSSLContext]) {
+    func install(plan: GatewayPlan, services: PolicyServices, addresses: [UpstreamSpec: [SocketAddress]], upstreamTLS: [UpstreamSpec: NIOSSLContext]) {
         self.plan = plan
+        self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS

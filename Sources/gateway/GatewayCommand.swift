@@ -83,6 +83,7 @@ struct Explain: ParsableCommand {
     @ArgumentParser.Argument(help: "Request method, e.g. GET.") var method: String
     @ArgumentParser.Argument(help: "Absolute URL (http://host/path?q) or a path with -H 'Host: …'.") var url: String
     @Option(name: [.customShort("H"), .long], help: "A request header 'Name: value' (repeatable).") var header: [String] = []
+    @Option(help: "The client address rate limits key on, e.g. 203.0.113.7.") var client: String?
 
     func run() throws {
         let result = options.load()
@@ -95,7 +96,12 @@ struct Explain: ParsableCommand {
             guard let colon = h.firstIndex(of: ":") else { throw ValidationError("header must be 'Name: value': \(h)") }
             headers.append((String(h[..<colon]), String(h[h.index(after: colon)...].drop(while: { $0 == " " }))))
         }
-        print(Explainer.explain(plan: plan, method: method, url: url, headers: headers), terminator: "")
+        var address: IPAddress? = nil
+        if let client {
+            guard let parsed = IPAddress(client) else { throw ValidationError("--client must be an IP address: \(client)") }
+            address = parsed
+        }
+        print(Explainer.explain(plan: plan, method: method, url: url, headers: headers, client: address), terminator: "")
     }
 }
 

@@ -10,6 +10,7 @@ import Testing
         var method: String
         var url: String
         var headers: [(String, String)] = []
+        var client: String? = nil
         var description: String { name }
     }
 
@@ -28,6 +29,8 @@ import Testing
         Case(name: "rejected_encoded_dot", method: "GET", url: "http://other.test/%2e%2e/etc/passwd"),
         Case(name: "rejected_missing_host", method: "GET", url: "/health"),
         Case(name: "rejected_trace", method: "TRACE", url: "http://other.test/"),
+        Case(name: "rate_limit_buckets", method: "GET", url: "http://api.example.com/api/users", headers: [("X-Api-Key", "k-123")], client: "203.0.113.7"),
+        Case(name: "rate_limit_key_fallback", method: "GET", url: "http://api.example.com/api/users", client: "2001:db8::1"),
     ]
 
     static let result = Fixtures.loader().load(path: "explain/gateway.conf")
@@ -35,7 +38,7 @@ import Testing
     @Test(arguments: cases)
     func explain(_ c: Case) throws {
         let plan = try #require(Self.result.plan, "explain/gateway.conf must load: \(Self.result.report)")
-        let output = Explainer.explain(plan: plan, method: c.method, url: c.url, headers: c.headers)
+        let output = Explainer.explain(plan: plan, method: c.method, url: c.url, headers: c.headers, client: c.client.flatMap(IPAddress.init))
         try Fixtures.expectGolden(output, path: "explain/\(c.name).out")
     }
 

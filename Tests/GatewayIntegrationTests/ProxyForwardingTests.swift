@@ -13,9 +13,29 @@ func withProxy(
     settings: (inout ServerSettings) -> Void = { _ in },
     _ body: (TestUpstream, TestGateway, MultiThreadedEventLoopGroup) async throws -> Void
 ) async throws {
-    let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    try await withGateway(
+        upstream: responder,
+        plan: { TestPlans.proxy(to: [$0], routes: routes, upstream: configure, settings: settings) },
+        body)
+}
+
+/// Starts a test upstream and the gateway serving `plan(upstreamPort)`, runs `body`, stops both.
+func withGateway(
+    threads: Int = 1,
+    upstream responder: @escaping TestUpstream.Responder = { _ in .init(body: "ok") },
+    plan: (Int) throws -> GatewayPlan,
+    _ body: (TestUpstream, TestGateway, MultiThreadedEventLoopGroup) async throws -> Void
+) async throws {
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
     let upstream = try await TestUpstream(group: group, responder: responder)
-    let gateway = try await TestGateway(plan: TestPlans.proxy(to: [upstream.port], routes: routes, upstream: configure, settings: settings))
+    let gateway: TestGateway
+    do {
+        gateway = try await TestGateway(plan: try plan(upstream.port))
+    } catch {
+        try await upstream.stop()
+        try await group.shutdownGracefully()
+        throw error
+    }
     try await runThenStop(upstream, gateway, group, body)
 }
 

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 extension PlanCompiler {
     static let actions = ["proxy", "respond", "redirect"]
@@ -6,11 +7,15 @@ extension PlanCompiler {
     static let respondOnly = ["content_type"]
 
     /// Routes in configuration order, and the names of the upstreams they use.
-    mutating func compileRoutes(_ directives: [Directive], upstreams: [String: UpstreamSpec], policies: PolicyDefaults) -> ([Route], Set<String>) {
+    mutating func compileRoutes(
+        _ directives: [Directive], upstreams: [String: UpstreamSpec], policies: PolicyDefaults, rateLimits: [String: RateLimitSpec]
+    ) -> ([Route], Set<String>) {
         var routes: [Route] = []
         var used: Set<String> = []
         var usedCORS: Set<String> = []
         var usedJWT: Set<String> = []
+        var usedLimits: Set<String> = []
+        defer { warnUnused(rateLimits, used: usedLimits) }
         for d in directives where d.name == "route" {
             guard let block = d.block else { continue }
             let path = value(d, 0, ValueParser.pathPattern)
@@ -18,11 +23,16 @@ extension PlanCompiler {
             let methods = first("methods", in: block).map { compileMethods($0) }
             if let name = first("proxy", in: block)?.arguments.first?.text { used.insert(name) }
             let action = compileAction(d, block: block, path: path, upstreams: upstreams)
-            let (requestPolicies, responsePolicies) = compileRoutePolicies(block, defaults: policies, usedCORS: &usedCORS, usedJWT: &usedJWT)
+            let (edgeRequestPolicies, edgeResponsePolicies) = compileRoutePolicies(block, defaults: policies, usedCORS: &usedCORS, usedJWT: &usedJWT)
+            let limits = compileRateLimitPolicies(block, limits: rateLimits, used: &usedLimits)
             guard let path, let action else { continue }
+            // DESIGN.md's order: limits → CORS preflight → IP rules → JWT, then rate limits (which
+            // may key on the JWT subject); rate-limit headers before the security headers.
+            let rateLimitHeaders: [any ResponsePolicy] = limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy()] : []
             let route = Route(
                 hosts: hosts, path: path, methods: methods, action: action,
-                requestPolicies: requestPolicies, responsePolicies: responsePolicies, location: d.location)
+                requestPolicies: edgeRequestPolicies + limits, responsePolicies: rateLimitHeaders + edgeResponsePolicies,
+                location: d.location)
             if let earlier = routes.first(where: { Self.overlap($0, route) }) {
                 error(
                     d.location, "route", "duplicate route '\(path)' (\(Self.describeOverlap(earlier, route)))",

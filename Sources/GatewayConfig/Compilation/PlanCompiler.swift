@@ -47,12 +47,16 @@ struct PlanCompiler {
         let upstreams = compileUpstreams(directives)
         let policies = compilePolicyDefaults(directives)
         settings.headLimits = policies.headLimits
-        let (routes, used) = compileRoutes(directives, upstreams: upstreams, policies: policies)
+        let redis = compileRedis(directives)
+        let rateLimits = compileRateLimits(directives, redis: redis)
+        warnUnused(redis, limits: rateLimits)
+        let (routes, used) = compileRoutes(directives, upstreams: upstreams, policies: policies, rateLimits: rateLimits)
         for upstream in upstreams.values.sorted(by: { $0.name < $1.name }) where !used.contains(upstream.name) {
             warn(upstream.location, "upstream", "upstream '\(upstream.name)' is not used by any route", hint: "remove it, or 'proxy \(upstream.name);' in a route")
         }
         return GatewayPlan(
-            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes), sourceFiles: sourceFiles,
+            settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes),
+            rateLimits: rateLimits, redis: redis, sourceFiles: sourceFiles,
             unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)],
             remoteDocuments: policies.jwt.values.sorted { $0.issuer.name < $1.issuer.name }.compactMap(\.issuer.jwks))
     }

@@ -48,6 +48,22 @@ public enum PlanDump {
             out += upstreamLines(u).map { "    " + $0 }
         }
 
+        if let redis = plan.redis {
+            out.append("redis: \(redis) at \(at(redis.location))")
+            out.append("  timeout: " + duration(redis.timeout))
+            out.append("  pool: \(redis.pool) per event loop")
+            out.append("  password: " + (redis.password == nil ? "none" : "(set)"))
+            out.append("  instances: " + (redis.instances.map(String.init) ?? "not set"))
+        } else {
+            out.append("redis: none")
+        }
+        out.append("rate_limits:" + (plan.rateLimits.isEmpty ? " none" : ""))
+        for name in plan.rateLimits.keys.sorted() {
+            let limit = plan.rateLimits[name]!
+            out.append("  \(limit.name) at \(at(limit.location))")
+            out += rateLimitLines(limit).map { "    " + $0 }
+        }
+
         out.append("routes:" + (plan.routes.routes.isEmpty ? " none" : ""))
         for (index, route) in plan.routes.routes.enumerated() {
             out.append("  \(index + 1). \(route.path) at \(at(route.location))")
@@ -88,6 +104,16 @@ public enum PlanDump {
             lines.append("redirect_https: 308 to https port \(redirect.port ?? 443)")
         }
         return lines
+    }
+
+    static func rateLimitLines(_ limit: RateLimitSpec) -> [String] {
+        [
+            "rate: \(limit.rateText) burst: \(limit.burst) (RateLimit-Policy q=\(limit.burst);w=\(limit.windowSeconds))",
+            "key: \(limit.key)",
+            "store: \(limit.store.rawValue)" + (limit.store == .redis ? ", on_store_error \(limit.onStoreError.rawValue)" : ""),
+            "mode: \(limit.mode.rawValue)",
+            "headers: " + (limit.headers ? "on" : "off"),
+        ]
     }
 
     static func actionLines(_ action: RouteAction) -> [String] {

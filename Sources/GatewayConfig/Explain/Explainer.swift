@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 import NIOHTTP1
 
 /// What the gateway would do with one request under a plan, step by step, without sending it:
@@ -7,8 +8,11 @@ import NIOHTTP1
 public enum Explainer {
     /// `url` is absolute (`http://host/path?q`, whose authority becomes `Host` unless a `Host`
     /// header is given) or a request target (`/path?q`, with `Host` from `headers`). The method is
-    /// taken in upper case.
-    public static func explain(plan: GatewayPlan, method: String, url: String, headers: [(String, String)]) -> String {
+    /// taken in upper case. `client` is the client address rate limits key on (as resolved through
+    /// `trusted_proxies`); without it, address buckets show as `ip:-`.
+    public static func explain(
+        plan: GatewayPlan, method: String, url: String, headers: [(String, String)], client: IPAddress? = nil
+    ) -> String {
         let method = method.uppercased()
         var headers = HTTPHeaders(headers)
         var uri = url
@@ -48,6 +52,10 @@ public enum Explainer {
         }
         out.append("route: \(route.name) at \(PlanDump.at(route.location))")
         out.append("request policies: " + PlanDump.policies(route.requestPolicies.map(\.name)))
+        let context = RequestContext(
+            inbound: head, validated: request, route: route, clientAddress: client, requestID: "-", receivedAt: 0,
+            upstreamHeaders: HTTPHeaders())
+        out += rateLimitLines(route, context: context)
         switch route.action {
         case .proxy(let proxy):
             out.append("action: proxy to upstream \(proxy.upstream)")
@@ -77,6 +85,25 @@ public enum Explainer {
         }
         out.append("response policies: " + PlanDump.policies(route.responsePolicies.map(\.name)))
         return finish(out)
+    }
+
+    /// The bucket each rate limit of the route takes from, and on what terms.
+    static func rateLimitLines(_ route: Route, context: RequestContext) -> [String] {
+        route.requestPolicies.compactMap { $0 as? RateLimitPolicy }.map { policy in
+            let spec = policy.spec
+            let (key, fellBack) = spec.key.bucketKey(for: context)
+            var line = "  rate_limit \(spec.name): bucket \(PlanDump.quote(key)) (key \(spec.key)"
+            if fellBack {
+                line += spec.key == .jwtSubject ? ", no authenticated subject: client_ip" : ", header absent: client_ip"
+            }
+            line += "), cost \(policy.cost) of burst \(spec.burst) at \(spec.rateText), \(spec.mode.rawValue)"
+            if spec.store == .redis {
+                line += ", redis key \(PlanDump.quote(spec.redisKey(bucket: key))), on_store_error \(spec.onStoreError.rawValue)"
+            } else {
+                line += ", local store"
+            }
+            return line
+        }
     }
 
     private static func finish(_ lines: [String]) -> String { lines.joined(separator: "\n") + "\n" }

@@ -56,6 +56,14 @@ enum ArgumentKind: Sendable {
     case kid
     /// A CORS origin: `*`, `scheme://host[:port]` or `scheme://*.domain[:port]`.
     case origin
+    /// `N/s`, `N/m` or `N/h`.
+    case rate
+    /// `client_ip`, `header:NAME`, `jwt:sub` or `route`.
+    case rateLimitKey
+    /// `cost=N`.
+    case cost
+    /// `redis://HOST[:PORT][/DB]`.
+    case redisURL
 
     static let weightRange = 1...1000
 
@@ -107,6 +115,10 @@ enum ArgumentKind: Sendable {
         case .jwksURL: return error(ValueParser.jwksURL(text))
         case .path: return text.isEmpty || text.contains("\0") ? ValueError("invalid path '\(text)'") : nil
         case .kid: return error(ValueParser.kid(text))
+        case .rate: return error(ValueParser.rate(text))
+        case .rateLimitKey: return error(ValueParser.rateLimitKey(text))
+        case .cost: return error(ValueParser.cost(text))
+        case .redisURL: return error(ValueParser.redisURL(text))
         }
     }
 }

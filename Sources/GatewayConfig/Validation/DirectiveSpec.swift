@@ -11,6 +11,8 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case securityHeaders = "security_headers"
     case cors
     case jwt
+    case rateLimit = "rate_limit"
+    case redis
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

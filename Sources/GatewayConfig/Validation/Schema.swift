@@ -48,6 +48,8 @@ struct Schema: Sendable {
         DirectiveSpec("jwt", in: .main, [.name], block: .jwt, repeatable: true, usage: "jwt NAME { … }"),
         DirectiveSpec("allow", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "allow CIDR... | all;"),
         DirectiveSpec("deny", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
+        DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
+        DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -136,6 +138,20 @@ struct Schema: Sendable {
         DirectiveSpec("expose_headers", in: .cors, [.headerNameOrStar], variadic: true, repeatable: true, usage: "expose_headers NAME...;"),
         DirectiveSpec("credentials", in: .cors, [.onOff], usage: "credentials on | off;"),
         DirectiveSpec("max_age", in: .cors, [.duration(allowZero: true)], usage: "max_age DURATION;"),
+        DirectiveSpec("rate_limit", in: .route, [.name, .cost], minimum: 1, repeatable: true, usage: "rate_limit NAME [cost=N];"),
         DirectiveSpec("redirect", in: .route, [.statusAmong([301, 302, 303, 307, 308]), .template(allowed: ["path", "query", "uri", "host"])], usage: "redirect STATUS TEMPLATE;"),
+        // rate_limit NAME { }
+        DirectiveSpec("rate", in: .rateLimit, [.rate], usage: "rate N/s | N/m | N/h;"),
+        DirectiveSpec("burst", in: .rateLimit, [.integer(1...10_000_000)], usage: "burst N;"),
+        DirectiveSpec("key", in: .rateLimit, [.rateLimitKey], usage: "key client_ip | header:NAME | jwt:sub | route;"),
+        DirectiveSpec("store", in: .rateLimit, [.keyword(["local", "redis"])], usage: "store local | redis;"),
+        DirectiveSpec("on_store_error", in: .rateLimit, [.keyword(["open", "closed", "local"])], usage: "on_store_error open | closed | local;"),
+        DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
+        DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
+        // redis URL { }
+        DirectiveSpec("timeout", in: .redis, [durationKind], usage: "timeout DURATION;"),
+        DirectiveSpec("pool", in: .redis, [.integer(1...64)], usage: "pool N;"),
+        DirectiveSpec("password", in: .redis, [.text], usage: "password TEXT;"),
+        DirectiveSpec("instances", in: .redis, [.integer(1...10_000)], usage: "instances N;"),
     ])
 }

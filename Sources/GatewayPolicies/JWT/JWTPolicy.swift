@@ -62,6 +62,8 @@ public struct JWTPolicy: RequestPolicy {
         for forward in issuer.forwardClaims {
             if let value = claims[forward.claim]?.headerText { request.upstreamHeaders.add(name: forward.header, value: value) }
         }
+        // The verified subject, for later policies (rate limits keyed `jwt:sub`).
+        if case .string(let subject)? = claims["sub"] { request.authenticatedSubject = subject }
         return .proceed
     }
 
