@@ -1,3 +1,5 @@
+import NIOCore
+
 /// One compiled route: what it matches, what it does, and the policies that run for it.
 ///
 /// A reference type so that a request carries it by pointer; immutable once compiled.
@@ -67,12 +69,22 @@ public struct ProxyTarget: Sendable, Hashable {
     public var rewrite: PathTemplate?
     /// `Host` sent upstream; `nil` passes the client's.
     public var hostHeader: String?
+    /// How long a WebSocket tunnel may stay silent in both directions before it is closed; `nil`
+    /// when the route does not tunnel WebSocket upgrades.
+    public var websocketIdleTimeout: TimeAmount?
 
-    public init(upstream: String, stripPrefix: String? = nil, rewrite: PathTemplate? = nil, hostHeader: String? = nil) {
+    public init(
+        upstream: String,
+        stripPrefix: String? = nil,
+        rewrite: PathTemplate? = nil,
+        hostHeader: String? = nil,
+        websocketIdleTimeout: TimeAmount? = nil
+    ) {
         self.upstream = upstream
         self.stripPrefix = stripPrefix
         self.rewrite = rewrite
         self.hostHeader = hostHeader
+        self.websocketIdleTimeout = websocketIdleTimeout
     }
 
     /// The path sent upstream for a normalised request path.

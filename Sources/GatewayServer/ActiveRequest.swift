@@ -31,6 +31,10 @@ final class ActiveRequest {
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []
     var decisionPending = false
+    /// Set when the request is a WebSocket handshake the route tunnels: the tunnel's idle time.
+    var websocketIdleTimeout: TimeAmount?
+    /// The connection became a WebSocket tunnel after a 101 answer.
+    var tunnelled = false
 
     init(head: HTTPRequestHead, plan: GatewayPlan, requestID: String, keepAlive: Bool) {
         self.head = head

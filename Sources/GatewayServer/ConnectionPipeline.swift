@@ -87,7 +87,8 @@ enum ConnectionPipeline {
         // about 7% of the CPU per proxied request.
         try sync.addHandler(HTTPResponseEncoder(configuration: .init()))
         try sync.addHandler(
-            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: decoderLimits))
+            // Bytes read past a WebSocket upgrade request go to the tunnel when the decoder leaves.
+            ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
         )
         try sync.addHandler(HTTPExchangeHandler(loop: loop, connectionTimeouts: timeouts, peer: peer, listener: listener))
     }

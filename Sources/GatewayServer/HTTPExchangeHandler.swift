@@ -70,7 +70,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     func channelInactive(context: ChannelHandlerContext) {
         bodyIdleTimer?.invalidate()
         sendIdleTimer?.cancel()
-        if let request = current {
+        if let request = current, request.tunnelled {
+            // A WebSocket tunnel ended (either side closed, or it was idle too long).
+            log(request)
+            current = nil
+        } else if let request = current {
             // The client went away mid-request: stop the upstream side, log what happened.
             request.proxy?.cancel()
             if request.status == 0 { request.status = 499 }
@@ -349,6 +353,15 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 hostOverride: target.hostHeader
             )
         }
+        if !isHTTP2, UpgradeRequest.isRequested(head.headers) {
+            // The HTTP/1 parser reads nothing more on a connection that asked for an upgrade:
+            // whatever the answer, the connection ends with it (or becomes the tunnel).
+            request.keepAlive = false
+            if case .proxy(let target) = route.action, let idle = target.websocketIdleTimeout, UpgradeRequest.isWebSocket(head) {
+                request.websocketIdleTimeout = idle
+                UpgradeRequest.addWebSocketUpgrade(to: &upstreamHeaders)
+            }
+        }
         let requestContext = RequestContext(
             inbound: head,
             validated: validated,
@@ -591,6 +604,26 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             context.writeAndFlush(wrapOutboundOut(.end(trailers))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
             }
+        }
+    }
+
+    /// Turns the connection into a WebSocket tunnel to `connection` after its 101 answer (whose
+    /// head is written): the response ends, the HTTP handlers leave both pipelines, and bytes flow
+    /// both ways until either side closes or the tunnel is idle for `idleTimeout`.
+    func startTunnel(_ request: ActiveRequest, to connection: UpstreamConnection, idleTimeout: TimeAmount, onClose: @escaping () -> Void) {
+        guard let context, current === request else {
+            connection.close()
+            onClose()
+            return
+        }
+        bodyIdleTimer?.clear()
+        request.tunnelled = true
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if readPaused { resumeReading() }
+        Tunnel.open(clientPipeline: context.pipeline, before: self, upstream: connection, idleTimeout: idleTimeout) { fromClient, fromUpstream in
+            request.bytesIn += fromClient
+            request.bytesOut += fromUpstream
+            onClose()
         }
     }
 

@@ -32,6 +32,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private var requestBodySent = false
     private var responseHeadReceived = false
     private var upstreamKeepAlive = true
+    /// The upstream answered a WebSocket handshake with 101: its end starts the tunnel.
+    private var switchingProtocols = false
     /// What the armed connection deadline means, for the 504's log detail.
     private var timeoutReason = ""
     private var sentAt: NIODeadline?
@@ -147,7 +149,14 @@ final class ProxyExchange: UpstreamResponseDelegate {
         guard case .streaming = state else { return }
         responseHeadReceived = true
         if let sentAt { firstByteNanos = (NIODeadline.now() - sentAt).nanoseconds }
-        upstreamKeepAlive = head.isKeepAlive
+        upstreamKeepAlive = head.isKeepAlive && request.websocketIdleTimeout == nil
+        if head.status == .switchingProtocols {
+            guard request.websocketIdleTimeout != nil, head.headers[canonicalForm: "upgrade"].first?.lowercased() == "websocket" else {
+                fail(.badGateway(upstream: upstreamName, reason: "\(serverDescription ?? "?") switched protocols without a WebSocket handshake to answer"))
+                return
+            }
+            switchingProtocols = true
+        }
         arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
         var clientHead = HTTPResponseHead(
             version: request.head.version,
@@ -159,6 +168,9 @@ final class ProxyExchange: UpstreamResponseDelegate {
             )
         )
         handler.finishHeaders(&clientHead, request: request, gatewayMade: false)
+        if switchingProtocols {
+            UpgradeRequest.addWebSocketUpgrade(to: &clientHead.headers)
+        }
         handler.writeResponseHead(clientHead, request: request)
     }
 
@@ -182,6 +194,16 @@ final class ProxyExchange: UpstreamResponseDelegate {
         guard case .streaming(let connection) = state else { return }
         connection.clearDeadline()
         state = .done
+        if switchingProtocols, let idle = request.websocketIdleTimeout {
+            // The server stays counted as busy (least_conn) while the tunnel lasts.
+            let pool = self.pool
+            let server = self.server
+            self.server = nil
+            handler.startTunnel(request, to: connection, idleTimeout: idle) {
+                if let server { pool.requestFinished(on: server) }
+            }
+            return
+        }
         finishServer()
         // The upstream answered before the whole request was sent (e.g. an early 413): that
         // connection cannot be reused, and the client's unread body means closing it too.

@@ -54,6 +54,29 @@ public final class UpstreamConnection {
 
     public func flush() { handler.context?.flush() }
 
+    /// Hands the connection's bytes to `handler` after a 101 answer: the HTTP codec leaves the
+    /// pipeline (bytes already read past the response go to `handler`), the delegate and the
+    /// deadline are dropped, and the connection never returns to a pool. The future completes
+    /// when the codec is gone.
+    public func replaceHTTPHandlers(with handler: any ChannelHandler) -> EventLoopFuture<Void> {
+        delegate = nil
+        clearDeadline()
+        resumeReading()
+        let sync = channel.pipeline.syncOperations
+        do {
+            try sync.addHandler(handler, position: .before(self.handler))
+            return EventLoopFuture.andAllSucceed(
+                [
+                    sync.removeHandler(try sync.handler(type: ByteToMessageHandler<HTTPResponseDecoder>.self)),
+                    sync.removeHandler(try sync.handler(type: HTTPRequestEncoder.self)),
+                ],
+                on: channel.eventLoop
+            )
+        } catch {
+            return channel.eventLoop.makeFailedFuture(error)
+        }
+    }
+
     public func close() {
         handler.closed = true
         timer.invalidate()

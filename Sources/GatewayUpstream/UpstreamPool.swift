@@ -68,7 +68,8 @@ public final class UpstreamPool {
                         try sync.addHandler(TLSHandshakeHandler(promise: channel.eventLoop.makePromise()))
                     }
                     // Request heads are built from parsed, validated input (see the server pipeline).
-                    try sync.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    // Bytes read past a 101 response go to the tunnel when the decoder leaves.
+                    try sync.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes, enableOutboundHeaderValidation: false)
                     try sync.addHandler(UpstreamConnectionHandler())
                 }
             }

@@ -1,9 +1,12 @@
 import GatewayCore
 import GatewayPolicies
+import NIOCore
 
 extension PlanCompiler {
     static let actions = ["proxy", "respond", "redirect"]
-    static let proxyOnly = ["strip_prefix", "rewrite", "host_header"]
+    static let proxyOnly = ["strip_prefix", "rewrite", "host_header", "websocket", "websocket_idle_timeout"]
+    /// How long a WebSocket tunnel may be silent when the route does not say.
+    static let defaultWebSocketIdleTimeout = TimeAmount.minutes(5)
     static let respondOnly = ["content_type"]
 
     /// Routes in configuration order, and the names of the upstreams they use.
@@ -123,6 +126,14 @@ extension PlanCompiler {
         if let host = first("host_header", in: block) {
             guard let value = value(host, 0, ValueParser.headerValue) else { return nil }
             target.hostHeader = value
+        }
+        let websocket = first("websocket", in: block)
+        let idle = first("websocket_idle_timeout", in: block)
+        if let websocket, value(websocket, 0, { ValueParser.keyword($0, among: ["on", "off"]) }) == "on" {
+            target.websocketIdleTimeout = Self.defaultWebSocketIdleTimeout
+            if let idle, let amount = value(idle, 0, { ValueParser.duration($0) }) { target.websocketIdleTimeout = amount }
+        } else if let idle {
+            error(idle.location, "websocket_idle_timeout", "this route does not tunnel WebSocket upgrades", hint: "add 'websocket on;' to the route")
         }
         return .proxy(target)
     }

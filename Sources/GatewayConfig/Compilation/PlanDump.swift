@@ -124,6 +124,7 @@ public enum PlanDump {
                 "  strip_prefix: " + (target.stripPrefix ?? "none"),
                 "  rewrite: " + (target.rewrite.map(\.description) ?? "none"),
                 "  host_header: " + (target.hostHeader.map(quote) ?? "client's"),
+                "  websocket: " + (target.websocketIdleTimeout.map { "on, idle timeout " + duration($0) } ?? "off"),
             ]
         case .respond(let response):
             return [

@@ -94,6 +94,8 @@ struct Schema: Sendable {
         DirectiveSpec("strip_prefix", in: .route, [.pathPrefix], usage: "strip_prefix PREFIX;"),
         DirectiveSpec("rewrite", in: .route, [.template(allowed: ["path"])], usage: "rewrite TEMPLATE;"),
         DirectiveSpec("host_header", in: .route, [.headerValue], usage: "host_header VALUE;"),
+        DirectiveSpec("websocket", in: .route, [.onOff], usage: "websocket on | off;"),
+        DirectiveSpec("websocket_idle_timeout", in: .route, [durationKind], usage: "websocket_idle_timeout DURATION;"),
         DirectiveSpec("respond", in: .route, [.status(100...599), .text], minimum: 1, usage: "respond STATUS [BODY];"),
         DirectiveSpec("content_type", in: .route, [.mediaType], usage: "content_type TYPE;"),
         DirectiveSpec("limits", in: .route, [], block: .limits, usage: "limits { … }"),

@@ -8,6 +8,13 @@ import Testing
 /// Plans for rate-limit tests, written in `gateway.conf` so the tests cover the whole path from
 /// the directives to the responses. `${UPSTREAM}` and `${REDIS}` are filled in.
 enum RateLimitHarness {
+    /// Whether a header holds whole seconds within `range`, after an exact `prefix` (for the
+    /// `t=` of `RateLimit`): time-based values drift by the seconds a loaded machine takes.
+    static func seconds(_ header: String?, after prefix: String = "", within range: ClosedRange<Int>) -> Bool {
+        guard let header, header.hasPrefix(prefix), let value = Int(header.dropFirst(prefix.count)) else { return false }
+        return range.contains(value)
+    }
+
     static func plan(_ text: String, upstream: Int, redis: String = "") throws -> GatewayPlan {
         let loader = ConfigLoader(environment: ["UPSTREAM": String(upstream), "REDIS": redis]) { _ in text }
         let result = loader.load(path: "test.conf")
