@@ -17,9 +17,15 @@ enum ConnectionPipeline {
         let peer = channel.remoteAddress?.ipAddress.flatMap { IPAddress($0) }
         let sync = channel.pipeline.syncOperations
         if let certificates = listener.certificates {
+            // Until the ClientHello is read no other timer guards the socket: a client that
+            // connects and sends nothing (or trickles its hello) is closed after `request_head`.
+            let helloDeadline = channel.eventLoop.scheduleTask(in: loop.plan.settings.timeouts.requestHead) {
+                channel.close(promise: nil)
+            }
             let sni = ByteToMessageHandler(
                 SNIHandler { result in
-                    channel.eventLoop.makeCompletedFuture {
+                    helloDeadline.cancel()
+                    return channel.eventLoop.makeCompletedFuture {
                         let name: String? = if case .hostname(let host) = result { host } else { nil }
                         try afterSNI(channel: channel, context: certificates.context(for: name), timeouts: timeouts, peer: peer, loop: loop, listener: listener)
                     }

@@ -27,7 +27,8 @@ import Testing
 
     static func start(
         configure: (inout ListenerSpec) -> Void = { _ in },
-        extraListeners: [ListenerSpec] = []
+        extraListeners: [ListenerSpec] = [],
+        settings: (inout ServerSettings) -> Void = { _ in }
     ) async throws -> Setup {
         let certificates = try TestCertificates()
         let defaultCertificate = try certificates.issue("default", names: ["default.example.test"])
@@ -41,7 +42,7 @@ import Testing
                 TLSCertificateSpec(certificateFile: wildcard.certificate, keyFile: wildcard.key),
             ]))
         configure(&listener)
-        let plan = TestPlans.plan(listeners: [listener] + extraListeners, routes: [health])
+        let plan = TestPlans.plan(listeners: [listener] + extraListeners, routes: [health], settings: settings)
         let gateway = try await TestGateway(plan: plan)
         return Setup(
             certificates: certificates, defaultCertificate: defaultCertificate, exact: exact, wildcard: wildcard,
@@ -124,6 +125,18 @@ import Testing
             port: http1Only.gateway.port, group: http1Only.group, configuration: configuration, serverName: "api.example.test")
         #expect(handshake.negotiatedProtocol == "http/1.1")
         try await http1Only.stop()
+    }
+
+    /// A client that connects and never sends its ClientHello (or trickles it) is closed after
+    /// `request_head`, like a slow HTTP head.
+    @Test func silentTLSClientIsClosed() async throws {
+        let setup = try await Self.start(settings: { $0.timeouts.requestHead = .milliseconds(500) })
+        let silent = try await ByteClient.connect(port: setup.gateway.ports[0], group: setup.group)
+        let trickling = try await ByteClient.connect(port: setup.gateway.ports[0], group: setup.group)
+        try await trickling.send([0x16, 0x03, 0x01])  // the first bytes of a TLS record
+        try await silent.waitForClose(timeout: .seconds(20))
+        try await trickling.waitForClose(timeout: .seconds(20))
+        try await setup.stop()
     }
 
     @Test func http11OverTLSGetsHSTSAndCleartextDoesNot() async throws {

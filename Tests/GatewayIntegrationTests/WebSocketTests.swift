@@ -204,11 +204,16 @@ final class ByteClient: Sendable {
         try await collector.take(timeout: timeout, on: channel.eventLoop) { $0.readableBytes >= count ? count : nil }
     }
 
+    /// Waits until the peer closes; fails the test if `timeout` passes first.
     func waitForClose(timeout: TimeAmount) async throws {
-        let deadline = channel.eventLoop.scheduleTask(in: timeout) { [channel] in channel.close(promise: nil) }
+        let timedOut = NIOLockedValueBox(false)
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { [channel] in
+            timedOut.withLockedValue { $0 = true }
+            channel.close(promise: nil)
+        }
         try await channel.closeFuture.get()
         deadline.cancel()
-        #expect(collector.closedByPeer)
+        #expect(!timedOut.withLockedValue { $0 }, "the peer did not close within \(timeout)")
     }
 
     func close() async throws { try await channel.close() }
@@ -217,7 +222,6 @@ final class ByteClient: Sendable {
         typealias InboundIn = ByteBuffer
         private var buffer = ByteBuffer()
         private var waiter: (length: @Sendable (ByteBuffer) -> Int?, promise: EventLoopPromise<[UInt8]>)?
-        private(set) var closedByPeer = false
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             var bytes = unwrapInboundIn(data)
@@ -226,7 +230,6 @@ final class ByteClient: Sendable {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            closedByPeer = true
             waiter?.promise.fail(ChannelError.eof)
             waiter = nil
         }
