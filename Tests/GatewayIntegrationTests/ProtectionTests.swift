@@ -1,3 +1,4 @@
+import Foundation
 import GatewayCore
 import GatewayTestSupport
 import NIOCore
@@ -51,7 +52,8 @@ import Testing
             .init(body: "done")
         }
         let gateway = try await TestGateway(plan: TestPlans.proxy(to: [upstream.port]))
-        let size = 64 * 1024 * 1024
+        // Far more than the gateway may hold: it streams, so its memory stays flat meanwhile.
+        let size = 256 * 1024 * 1024
         let status = group.next().makePromise(of: UInt.self)
         let channel = try await ClientBootstrap(group: group)
             .channelInitializer { channel in
@@ -66,10 +68,16 @@ import Testing
         head.headers.add(name: "Content-Length", value: String(size))
         channel.write(HTTPClientRequestPart.head(head), promise: nil)
         let chunk = ByteBuffer(repeating: 0x61, count: 256 * 1024)
-        for _ in 0..<(size / chunk.readableBytes) {
+        let baseline = try Self.residentBytes()
+        var peak = baseline
+        for i in 0..<(size / chunk.readableBytes) {
             // Waiting for each write applies the gateway's backpressure to this client.
             try await channel.writeAndFlush(HTTPClientRequestPart.body(.byteBuffer(chunk)))
+            if i % 16 == 0 { peak = max(peak, try Self.residentBytes()) }
         }
+        // The whole process (client, gateway and upstream are all in it) grew by far less than
+        // the body: nothing along the way buffered it.
+        #expect(peak - baseline < size / 4, "resident memory grew by \(peak - baseline) bytes")
         try await channel.writeAndFlush(HTTPClientRequestPart.end(nil))
         // The upstream answers once it has the whole body; the gateway relays that answer.
         #expect(try await status.futureResult.get() == 200)
@@ -78,6 +86,13 @@ import Testing
         await gateway.stop()
         try await upstream.stop()
         try await group.shutdownGracefully()
+    }
+
+    /// This process's resident memory (`/proc/self/statm`).
+    static func residentBytes() throws -> Int {
+        let statm = try String(contentsOfFile: "/proc/self/statm", encoding: .utf8)
+        let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
     @Test func drainLetsInFlightRequestsFinish() async throws {
