@@ -28,6 +28,8 @@ final class ActiveRequest {
     /// The body limit of the route (from ``RequestContext/bodyLimit``), checked as the body streams.
     var bodyLimit: Int?
     var proxy: ProxyExchange?
+    /// The counters of the matched route, picked when the request was routed.
+    var routeMetrics: RouteMetrics?
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []
     var decisionPending = false

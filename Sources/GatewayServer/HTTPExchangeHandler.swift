@@ -75,6 +75,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             request.proxy?.cancel()
             if request.status == 0 { request.status = 499 }
             request.errorCode = request.errorCode ?? "client_closed"
+            loop.metrics.record(request)
             log(request)
             current = nil
         }
@@ -325,7 +326,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
 
         let route: Route
         switch plan.routes.match(host: validated.host, path: Substring(validated.target.path), method: head.method.rawValue) {
-        case .matched(let r): route = r
+        case .matched(let r):
+            route = r
+            request.routeMetrics = loop.metrics.metrics(for: r)
         case .notFound:
             respond(error: .noRoute, to: request)
             return
@@ -569,6 +572,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         guard let context, current === request else { return }
         bodyIdleTimer?.clear()
         current = nil
+        loop.metrics.record(request)
         log(request)
         if isHTTP2 {
             // The stream ends with its response; a body still arriving is refused by closing
