@@ -340,6 +340,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         let clientAddress = peer.map { loop.resolver.resolve(peer: $0, forwardedFor: head.headers[canonicalForm: "x-forwarded-for"].map(String.init)) }
         var upstreamHeaders = HTTPHeaders()
         if case .proxy(let target) = route.action {
+            let trace = TraceContext.next(inbound: head.headers.first(name: "traceparent"), ids: &loop.requestIDs)
+            request.traceID = trace.traceID
             upstreamHeaders = ProxyHeaders.upstreamRequestHeaders(
                 head.headers,
                 downstream: .init(
@@ -347,7 +349,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                     peerIsTrusted: peerTrusted,
                     scheme: listener.scheme,
                     authority: validated.authority,
-                    requestID: requestID
+                    requestID: requestID,
+                    trace: trace
                 ),
                 hostOverride: target.hostHeader
             )
@@ -650,6 +653,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 error: request.errorCode,
                 reason: request.errorReason,
                 policy: request.errorCode == nil ? nil : request.decidedBy,
+                traceID: request.traceID,
                 rateLimit: request.context.flatMap { $0.rateLimits.isEmpty ? nil : $0.rateLimits.map(\.logValue).joined(separator: " ") },
                 version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
