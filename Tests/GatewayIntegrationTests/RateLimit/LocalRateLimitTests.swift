@@ -48,9 +48,10 @@ import Testing
             _ = try await RateLimitHarness.get(port: gateway.port, group: group)
             let limited = try await RateLimitHarness.get(port: gateway.port, group: group)
             #expect(limited.status == 429)
-            #expect(limited.header("Retry-After") == "30")
+            // A loaded machine may let a few seconds pass between the requests; the refill shows it.
+            #expect((25...30).contains(Int(limited.header("Retry-After") ?? "") ?? -1), "\(limited.header("Retry-After") ?? "none")")
             #expect(limited.header("RateLimit-Policy") == #""lim";q=2;w=60"#)
-            #expect(limited.header("RateLimit") == #""lim";r=0;t=60"#)
+            #expect(["55", "56", "57", "58", "59", "60"].map { #""lim";r=0;t="# + $0 }.contains(limited.header("RateLimit") ?? ""))
             #expect(limited.header("Content-Type") == "application/json")
             #expect(limited.body.contains(#""code":"rate_limited""#))
             #expect(upstream.requestCount == 2)

@@ -67,13 +67,16 @@ import Testing
             #expect(rest == [200, 200, 200, 200, 429, 429, 429])
             #expect(upstream.requestCount == 5)
             let limited = try await RateLimitHarness.get(port: port, group: group)
-            #expect(limited.header("Retry-After") == "3600")
-            #expect(limited.header("RateLimit") == #""lim";r=0;t=18000"#)
+            // A loaded machine may let seconds pass between the requests; Redis' clock refills meanwhile.
+            #expect((3570...3600).contains(Int(limited.header("Retry-After") ?? "") ?? -1), "\(limited.header("Retry-After") ?? "none")")
+            let reset = limited.header("RateLimit").flatMap { $0.split(separator: "=").last.flatMap { Int($0) } } ?? -1
+            #expect(limited.header("RateLimit")?.hasPrefix(#""lim";r=0;t="#) == true)
+            #expect((17_970...18_000).contains(reset), "\(limited.header("RateLimit") ?? "none")")
             // Namespaced and expiring.
             let key = "gateway:rl:lim:ip:127.0.0.1"
             #expect(try redis.cli("EXISTS", key) == "1")
             let ttl = Int(try redis.cli("PTTL", key)) ?? -1
-            #expect(ttl > 18_000_000 && ttl <= 18_001_000, "PTTL \(ttl)")
+            #expect(ttl > 17_970_000 && ttl <= 18_001_000, "PTTL \(ttl)")
         }
     }
 
