@@ -16,6 +16,7 @@ packages=(
     libssl-dev libhiredis-dev zlib1g-dev   # headers for the C libraries the gateway links
     redis-server                           # started by the rate-limit integration tests
     curl nghttp2-client openssl            # real clients and certificates in the tests
+    python3 python3-prometheus-client      # the official Prometheus text parser checks /metrics in a test
     wrk nginx-light                        # the benchmark (bench/run.sh)
     ca-certificates
 )

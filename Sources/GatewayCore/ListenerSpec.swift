@@ -1,4 +1,7 @@
 /// One address the gateway accepts connections on, and how it speaks there.
+///
+/// Hashable without its source location: a reload keeps the bound socket (and TLS contexts) of a
+/// listener whose settings did not change.
 public struct ListenerSpec: Sendable, Hashable {
     /// Host part as written: an IPv4 or IPv6 literal, `localhost`, or `*`/empty for all addresses.
     public var host: String
@@ -27,6 +30,18 @@ public struct ListenerSpec: Sendable, Hashable {
         self.http2 = http2 ?? (tls != nil)
         self.redirectHTTPS = redirectHTTPS
         self.location = location
+    }
+
+    public static func == (a: ListenerSpec, b: ListenerSpec) -> Bool {
+        a.host == b.host && a.port == b.port && a.tls == b.tls && a.http2 == b.http2 && a.redirectHTTPS == b.redirectHTTPS
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(host)
+        hasher.combine(port)
+        hasher.combine(tls)
+        hasher.combine(http2)
+        hasher.combine(redirectHTTPS)
     }
 
     /// The scheme clients use to reach this listener (`X-Forwarded-Proto`, redirects).

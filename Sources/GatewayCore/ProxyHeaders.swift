@@ -14,13 +14,16 @@ public enum ProxyHeaders {
         public var scheme: String
         public var authority: String
         public var requestID: String
+        /// The trace context sent upstream; `nil` passes the client's trace headers unchanged.
+        public var trace: TraceContext?
 
-        public init(peer: IPAddress?, peerIsTrusted: Bool, scheme: String, authority: String, requestID: String) {
+        public init(peer: IPAddress?, peerIsTrusted: Bool, scheme: String, authority: String, requestID: String, trace: TraceContext? = nil) {
             self.peer = peer
             self.peerIsTrusted = peerIsTrusted
             self.scheme = scheme
             self.authority = authority
             self.requestID = requestID
+            self.trace = trace
         }
     }
 
@@ -54,7 +57,8 @@ public enum ProxyHeaders {
     }
 
     /// The headers sent upstream for a request. `Host` comes first, then the client's end-to-end
-    /// headers in their order, then `X-Forwarded-For`, `-Proto`, `-Host` and `X-Request-ID`.
+    /// headers in their order, then `X-Forwarded-For`, `-Proto`, `-Host`, `X-Request-ID` and the
+    /// gateway's `traceparent` (see ``TraceContext``).
     public static func upstreamRequestHeaders(
         _ inbound: HTTPHeaders,
         downstream: Downstream,
@@ -76,6 +80,10 @@ public enum ProxyHeaders {
                 if downstream.peerIsTrusted { break } else { continue }
             case 9 where name.equalsIgnoringASCIICase("x-real-ip"):
                 if downstream.peerIsTrusted { break } else { continue }
+            case 10 where name.equalsIgnoringASCIICase("tracestate"):
+                if let trace = downstream.trace, !trace.continued { continue }
+            case 11 where name.equalsIgnoringASCIICase("traceparent"):
+                if downstream.trace != nil { continue }
             case 12 where name.equalsIgnoringASCIICase("x-request-id"): continue
             case 15 where name.equalsIgnoringASCIICase("x-forwarded-for"):
                 if downstream.peerIsTrusted { forwardedFor = forwardedFor.map { $0 + ", " + value } ?? value }
@@ -97,6 +105,7 @@ public enum ProxyHeaders {
         out.add(name: "X-Forwarded-Proto", value: forwardedProto ?? downstream.scheme)
         out.add(name: "X-Forwarded-Host", value: forwardedHost ?? downstream.authority)
         out.add(name: "X-Request-ID", value: downstream.requestID)
+        if let trace = downstream.trace { out.add(name: "traceparent", value: trace.traceparent) }
         return out
     }
 

@@ -28,12 +28,26 @@ public struct RequestIDGenerator {
     public mutating func generate() -> String {
         let hi = next(), lo = next()
         return String(unsafeUninitializedCapacity: 32) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            let d = digits.utf8Start
-            for i in 0..<16 { buffer[i] = d[Int((hi >> UInt64(60 - 4 * i)) & 0xF)] }
-            for i in 0..<16 { buffer[16 + i] = d[Int((lo >> UInt64(60 - 4 * i)) & 0xF)] }
+            Self.writeHex(hi, to: buffer, at: 0)
+            Self.writeHex(lo, to: buffer, at: 16)
             return 32
         }
+    }
+
+    /// 16 lower-case hex digits, never all zero (a W3C trace-context span id).
+    public mutating func generateSpanID() -> String {
+        var value = next()
+        while value == 0 { value = next() }
+        return String(unsafeUninitializedCapacity: 16) { buffer in
+            Self.writeHex(value, to: buffer, at: 0)
+            return 16
+        }
+    }
+
+    private static func writeHex(_ value: UInt64, to buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        let digits: StaticString = "0123456789abcdef"
+        let d = digits.utf8Start
+        for i in 0..<16 { buffer[offset + i] = d[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
     }
 
     /// An incoming id is kept only if it is 1–128 characters of `[A-Za-z0-9._:-]`, so it cannot

@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var http2: HTTP2Limits
     /// How often certificate and key files of TLS listeners are checked for changes; `nil` never.
     public var certificateCheckInterval: TimeAmount?
+    /// The admin listener; `nil` (the default) runs none.
+    public var admin: AdminSpec?
 
     public init(
         workerThreads: Int? = nil,
@@ -29,7 +31,8 @@ public struct ServerSettings: Sendable, Hashable {
         drainTimeout: TimeAmount = .seconds(30),
         headLimits: HeadLimits = HeadLimits(),
         http2: HTTP2Limits = HTTP2Limits(),
-        certificateCheckInterval: TimeAmount? = .seconds(60)
+        certificateCheckInterval: TimeAmount? = .seconds(60),
+        admin: AdminSpec? = nil
     ) {
         self.workerThreads = workerThreads
         self.trustedProxies = trustedProxies
@@ -40,6 +43,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.headLimits = headLimits
         self.http2 = http2
         self.certificateCheckInterval = certificateCheckInterval
+        self.admin = admin
     }
 }
 

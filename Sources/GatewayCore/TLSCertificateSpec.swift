@@ -14,4 +14,15 @@ public struct TLSCertificateSpec: Sendable, Hashable {
         self.names = names
         self.location = location
     }
+
+    /// Equal without the source location, so that a moved line keeps the listener's TLS context.
+    public static func == (a: TLSCertificateSpec, b: TLSCertificateSpec) -> Bool {
+        a.certificateFile == b.certificateFile && a.keyFile == b.keyFile && a.names == b.names
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(certificateFile)
+        hasher.combine(keyFile)
+        hasher.combine(names)
+    }
 }

@@ -2,7 +2,8 @@ import NIOCore
 
 /// A named group of upstream servers and how to talk to them.
 ///
-/// Hashable so that a reload can reuse the pools of an unchanged upstream.
+/// Hashable without its source location, so that a reload reuses the pools (and TLS context) of
+/// an upstream whose settings did not change even when its lines moved in the file.
 public struct UpstreamSpec: Sendable, Hashable {
     public var name: String
     public var servers: [UpstreamServer]
@@ -47,6 +48,26 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.maxConnectAttempts = maxConnectAttempts
         self.tls = tls
         self.location = location
+    }
+
+    public static func == (a: UpstreamSpec, b: UpstreamSpec) -> Bool {
+        a.name == b.name && a.servers == b.servers && a.balance == b.balance && a.connectTimeout == b.connectTimeout
+            && a.firstByteTimeout == b.firstByteTimeout && a.idleTimeout == b.idleTimeout
+            && a.keepaliveConnections == b.keepaliveConnections && a.keepaliveTimeout == b.keepaliveTimeout
+            && a.maxConnectAttempts == b.maxConnectAttempts && a.tls == b.tls
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(servers)
+        hasher.combine(balance)
+        hasher.combine(connectTimeout)
+        hasher.combine(firstByteTimeout)
+        hasher.combine(idleTimeout)
+        hasher.combine(keepaliveConnections)
+        hasher.combine(keepaliveTimeout)
+        hasher.combine(maxConnectAttempts)
+        hasher.combine(tls)
     }
 }
 

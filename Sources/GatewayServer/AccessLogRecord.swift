@@ -9,7 +9,8 @@ import Musl
 
 /// The fields of one access log line (a JSON object per request).
 ///
-/// Query strings are not logged (they often carry tokens); nor are any header values.
+/// Query strings are not logged (they often carry tokens); nor are any header values, so
+/// `Authorization`, `Cookie` and `Set-Cookie` never reach a log line.
 struct AccessLogRecord {
     var requestID: String
     var client: String
@@ -29,6 +30,8 @@ struct AccessLogRecord {
     var reason: String? = nil
     /// The request policy that refused the request (e.g. `jwt`).
     var policy: String? = nil
+    /// The W3C trace id sent upstream in `traceparent`.
+    var traceID: String? = nil
     /// What the route's rate limits decided, `NAME=REASON` separated by spaces.
     var rateLimit: String?
     var version: String
@@ -67,6 +70,7 @@ struct AccessLogRecord {
         Self.writeOptional(",\"error\":", error, to: &buffer)
         Self.writeOptional(",\"reason\":", reason, to: &buffer)
         Self.writeOptional(",\"policy\":", policy, to: &buffer)
+        Self.writeOptional(",\"trace_id\":", traceID, to: &buffer)
         Self.writeOptional(",\"rate_limit\":", rateLimit, to: &buffer)
         buffer.writeStaticString("}\n")
     }

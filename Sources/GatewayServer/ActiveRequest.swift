@@ -28,6 +28,10 @@ final class ActiveRequest {
     /// The body limit of the route (from ``RequestContext/bodyLimit``), checked as the body streams.
     var bodyLimit: Int?
     var proxy: ProxyExchange?
+    /// The W3C trace id sent upstream (proxied requests only), for the access log.
+    var traceID: String?
+    /// The counters of the matched route, picked when the request was routed.
+    var routeMetrics: RouteMetrics?
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []
     var decisionPending = false

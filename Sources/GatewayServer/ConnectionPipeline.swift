@@ -97,6 +97,14 @@ enum ConnectionPipeline {
             ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .forwardBytes, limitConfiguration: decoderLimits))
         )
         try sync.addHandler(HTTPExchangeHandler(loop: loop, connectionTimeouts: timeouts, peer: peer, listener: listener))
+        count(channel, loop: loop, listener: listener, as: .http1)
+    }
+
+    /// Counts the connection as open until it closes (per connection, not per request).
+    private static func count(_ channel: any Channel, loop: LoopContext, listener: ListenerBinding, as kind: LoopMetrics.ConnectionProtocol) {
+        loop.metrics.connectionOpened(listener: listener, localPort: channel.localAddress?.port, protocol: kind)
+        let metrics = NIOLoopBound(loop.metrics, eventLoop: channel.eventLoop)
+        channel.closeFuture.whenComplete { _ in metrics.value.connectionClosed(listener: listener, protocol: kind) }
     }
 
     static func configureHTTP2(channel: any Channel, timeouts: ConnectionTimeoutHandler, peer: IPAddress?, loop: LoopContext, listener: ListenerBinding) throws {
@@ -128,5 +136,6 @@ enum ConnectionPipeline {
             }
         }
         try channel.pipeline.syncOperations.addHandler(HTTP2AbuseHandler())
+        count(channel, loop: loop, listener: listener, as: .http2)
     }
 }

@@ -13,25 +13,36 @@ import NIOSSL
 /// TLS listeners are re-read when their files change (checked every `certificate_check_interval`).
 public final class GatewayServer: Sendable {
     public let group: MultiThreadedEventLoopGroup
-    private let logger: Logger
-    private let contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>]
-    private let serverChannels = NIOLockedValueBox<[any Channel]>([])
+    let logger: Logger
+    let contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>]
+    /// The bound listeners, in the order of the plan's listeners.
+    let listeners = NIOLockedValueBox<[BoundListener]>([])
     private let accessLog: AccessLogSink?
-    private let currentPlan: NIOLockedValueBox<GatewayPlan>
+    let currentPlan: NIOLockedValueBox<GatewayPlan>
     /// The one shutdown: later calls wait for it instead of touching stopped event loops.
     private let shutdownTask = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    private let documents: RemoteDocumentRefresher
-    private let certificateStores = NIOLockedValueBox<[TLSListenerStore]>([])
+    let documents: RemoteDocumentRefresher
     private let certificateWatcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
-    private let rateLimits: RateLimitRegistry
+    let rateLimits: RateLimitRegistry
+    /// Client TLS contexts by upstream spec, reused by reloads that keep the spec.
+    let upstreamTLS: NIOLockedValueBox<[UpstreamSpec: NIOSSLContext]>
+    /// What a reload reads; `nil` when the plan was built in code (reloads are then refused).
+    let source: ConfigSource?
+    let reloadState = NIOLockedValueBox(ReloadStatus())
+    private let nextListenerID = NIOLockedValueBox(0)
+    /// The admin listener, when the plan has one.
+    let admin = NIOLockedValueBox<BoundAdmin?>(nil)
+    /// The last reload in progress: reloads run one after another.
+    let reloadChain = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
-    /// which may block: call it off the event loops).
-    public init(plan: GatewayPlan, logger: Logger) async throws {
+    /// which may block: call it off the event loops). `source` is what ``reload()`` reads again.
+    public init(plan: GatewayPlan, logger: Logger, source: ConfigSource? = nil) async throws {
         let threads = plan.settings.workerThreads ?? System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         self.group = group
         self.logger = logger
+        self.source = source
         self.currentPlan = NIOLockedValueBox(plan)
         self.documents = RemoteDocumentRefresher(group: group, logger: logger)
         let rateLimits = RateLimitRegistry(group: group, logger: logger)
@@ -40,7 +51,8 @@ public final class GatewayServer: Sendable {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
-            let upstreamTLS = try Self.upstreamTLSContexts(plan)
+            let upstreamTLS = try Self.upstreamTLSContexts(plan, reusing: [:])
+            self.upstreamTLS = NIOLockedValueBox(upstreamTLS)
             let services = try await rateLimits.services(for: plan)
             var contexts: [ObjectIdentifier: NIOLoopBound<LoopContext>] = [:]
             for loop in group.makeIterator() {
@@ -75,11 +87,16 @@ public final class GatewayServer: Sendable {
         return result
     }
 
-    /// Client TLS contexts of the upstreams that speak TLS (reads CA and certificate files).
-    static func upstreamTLSContexts(_ plan: GatewayPlan) throws -> [UpstreamSpec: NIOSSLContext] {
+    /// Client TLS contexts of the upstreams that speak TLS (reads CA and certificate files),
+    /// reusing the context of an unchanged spec.
+    static func upstreamTLSContexts(_ plan: GatewayPlan, reusing previous: [UpstreamSpec: NIOSSLContext]) throws -> [UpstreamSpec: NIOSSLContext] {
         var result: [UpstreamSpec: NIOSSLContext] = [:]
         for spec in plan.upstreams.values {
             guard let tls = spec.tls else { continue }
+            if let kept = previous[spec] {
+                result[spec] = kept
+                continue
+            }
             do {
                 result[spec] = try TLSContextFactory.upstreamContext(tls)
             } catch {
@@ -95,41 +112,66 @@ public final class GatewayServer: Sendable {
     public func start() async throws {
         let plan = self.plan
         await documents.replace(with: plan.remoteDocuments)
-        var bound: [any Channel] = []
-        var stores: [TLSListenerStore] = []
+        let bound = try await bind(plan.listeners, keeping: [])
+        let adminListener: BoundAdmin?
         do {
-            for listener in plan.listeners {
-                let store = try listener.tls.map { try TLSListenerStore(listener: listener, tls: $0) }
-                if let store { stores.append(store) }
-                let channel = try await bootstrap(ListenerBinding(spec: listener, certificates: store))
-                    .bind(host: listener.bindHost, port: listener.port).get()
-                bound.append(channel)
-                logger.info(
-                    "listening",
-                    metadata: ["address": "\(channel.localAddress?.description ?? listener.displayAddress)"]
-                )
-            }
+            adminListener = try await bindAdmin(plan.settings.admin, keeping: nil).keep
         } catch {
-            for channel in bound { try? await channel.close() }
-            throw ListenerError(listener: plan.listeners[bound.count], underlying: error)
+            for listener in bound { try? await listener.channel.close() }
+            throw error
         }
-        serverChannels.withLockedValue { $0 = bound }
-        certificateStores.withLockedValue { $0 = stores }
-        if let interval = plan.settings.certificateCheckInterval, !stores.isEmpty {
+        listeners.withLockedValue { $0 = bound }
+        admin.withLockedValue { $0 = adminListener }
+        if let interval = plan.settings.certificateCheckInterval, bound.contains(where: { $0.certificates != nil }) {
             startCertificateWatcher(every: interval)
         }
     }
 
-    /// Checks the certificate files of every TLS listener every `interval`, off the event loops.
-    private func startCertificateWatcher(every interval: TimeAmount) {
-        let task = Task.detached { [weak self] in
+    /// Binds `specs` in order, reusing the listener of an equal spec from `existing`. Throws
+    /// (after closing only what it bound) if one fails.
+    func bind(_ specs: [ListenerSpec], keeping existing: [BoundListener]) async throws -> [BoundListener] {
+        var result: [BoundListener] = []
+        var opened: [any Channel] = []
+        for listener in specs {
+            if let kept = existing.first(where: { $0.spec == listener }) {
+                result.append(kept)
+                continue
+            }
+            do {
+                let store = try listener.tls.map { try TLSListenerStore(listener: listener, tls: $0) }
+                let channel = try await bootstrap(ListenerBinding(id: nextListenerID.withLockedValue { $0 += 1; return $0 }, spec: listener, certificates: store))
+                    .bind(host: listener.bindHost, port: listener.port).get()
+                opened.append(channel)
+                result.append(BoundListener(spec: listener, channel: channel, certificates: store))
+                logger.info(
+                    "listening",
+                    metadata: ["address": "\(channel.localAddress?.description ?? listener.displayAddress)"]
+                )
+            } catch {
+                for channel in opened { try? await channel.close() }
+                throw ListenerError(listener: listener, underlying: error)
+            }
+        }
+        return result
+    }
+
+    /// Checks the certificate files of every TLS listener every `interval`, off the event loops
+    /// (once: a reload that adds the first TLS listener starts it, later ones keep it).
+    func startCertificateWatcher(every interval: TimeAmount) {
+        certificateWatcher.withLockedValue { task in
+            guard task == nil else { return }
+            task = makeCertificateWatcher(every: interval)
+        }
+    }
+
+    private func makeCertificateWatcher(every interval: TimeAmount) -> Task<Void, Never> {
+        Task.detached { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(nanoseconds: UInt64(max(interval.nanoseconds, 1_000_000)))
                 guard let self, !Task.isCancelled else { return }
                 self.reloadCertificates()
             }
         }
-        certificateWatcher.withLockedValue { $0 = task }
     }
 
     /// Re-reads the certificate files of every TLS listener now (blocking: not on an event loop).
@@ -137,7 +179,7 @@ public final class GatewayServer: Sendable {
     /// certificates kept. Returns whether any listener changed.
     @discardableResult
     public func reloadCertificates() -> Bool {
-        let stores = certificateStores.withLockedValue { $0 }
+        let stores = listeners.withLockedValue { $0.compactMap(\.certificates) }
         var changed = false
         for store in stores where store.reloadIfChanged(logger: logger) == .reloaded { changed = true }
         return changed
@@ -145,7 +187,7 @@ public final class GatewayServer: Sendable {
 
     /// The addresses actually bound (with the real port when the plan said port 0).
     public var localAddresses: [SocketAddress] {
-        serverChannels.withLockedValue { $0.compactMap(\.localAddress) }
+        listeners.withLockedValue { $0.compactMap(\.channel.localAddress) }
     }
 
     private func bootstrap(_ listener: ListenerBinding) -> ServerBootstrap {
@@ -166,15 +208,32 @@ public final class GatewayServer: Sendable {
     }
 
     /// Installs a new plan on every event loop; requests in flight keep the plan they started with.
+    /// Listeners are not touched (``reload()`` applies listener changes).
     public func install(_ plan: GatewayPlan) async throws {
+        let prepared = try await prepare(plan)
+        await activate(plan, prepared)
+    }
+
+    /// What a plan needs before it can serve: resolved addresses, upstream TLS contexts and
+    /// rate-limit stores. Blocking (name resolution, files): off the event loops.
+    func prepare(_ plan: GatewayPlan) async throws -> PreparedPlan {
         let addresses = try Self.resolve(plan)
-        let upstreamTLS = try Self.upstreamTLSContexts(plan)
+        let previousTLS = upstreamTLS.withLockedValue { $0 }
+        let tls = try Self.upstreamTLSContexts(plan, reusing: previousTLS)
         let services = try await rateLimits.services(for: plan)
+        return PreparedPlan(addresses: addresses, upstreamTLS: tls, services: services)
+    }
+
+    /// Swaps `plan` in on each event loop in turn; each swap is one step on its loop, so a request
+    /// sees either the old plan or the new one, never a mix.
+    func activate(_ plan: GatewayPlan, _ prepared: PreparedPlan) async {
+        upstreamTLS.withLockedValue { $0 = prepared.upstreamTLS }
         await documents.replace(with: plan.remoteDocuments)
         currentPlan.withLockedValue { $0 = plan }
         for bound in contexts.values {
-            try await bound.eventLoop.submit {
-                bound.value.install(plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS)
+            try? await bound.eventLoop.submit {
+                bound.value.install(
+                    plan: plan, services: prepared.services, addresses: prepared.addresses, upstreamTLS: prepared.upstreamTLS)
             }.get()
         }
     }
@@ -188,11 +247,11 @@ public final class GatewayServer: Sendable {
             task?.cancel()
             task = nil
         }
-        let channels = serverChannels.withLockedValue { channels in
-            defer { channels = [] }
-            return channels
+        let bound = listeners.withLockedValue { listeners in
+            defer { listeners = [] }
+            return listeners
         }
-        for channel in channels { try? await channel.close() }
+        for listener in bound { try? await listener.channel.close() }
         let drains = contexts.values.map { bound in bound.eventLoop.flatSubmit { bound.value.beginDrain() } }
         return EventLoopFuture.andAllComplete(drains, on: group.next())
     }
@@ -200,6 +259,9 @@ public final class GatewayServer: Sendable {
     /// Graceful shutdown: stop accepting, let in-flight requests finish for up to `drainTimeout`
     /// (the plan's `drain_timeout` by default), then close every connection and stop the loops.
     /// Idempotent: a second call (e.g. SIGTERM during a drain) waits for the first to finish.
+    /// Whether a shutdown (drain) has begun.
+    public var isShuttingDown: Bool { shutdownTask.withLockedValue { $0 != nil } }
+
     public func shutdown(drainTimeout: TimeAmount? = nil) async {
         let drain = drainTimeout ?? plan.settings.drainTimeout
         let task = shutdownTask.withLockedValue { task in
@@ -224,6 +286,7 @@ public final class GatewayServer: Sendable {
             try? await bound.eventLoop.submit { bound.value.closeAll() }.get()
         }
         accessLog?.flush()
+        await closeAdmin()
         await rateLimits.close()
         try? await group.shutdownGracefully()
         accessLog?.flush()

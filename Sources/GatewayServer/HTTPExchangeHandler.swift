@@ -79,6 +79,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             request.proxy?.cancel()
             if request.status == 0 { request.status = 499 }
             request.errorCode = request.errorCode ?? "client_closed"
+            loop.metrics.record(request)
             log(request)
             current = nil
         }
@@ -329,7 +330,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
 
         let route: Route
         switch plan.routes.match(host: validated.host, path: Substring(validated.target.path), method: head.method.rawValue) {
-        case .matched(let r): route = r
+        case .matched(let r):
+            route = r
+            request.routeMetrics = loop.metrics.metrics(for: r)
         case .notFound:
             respond(error: .noRoute, to: request)
             return
@@ -341,6 +344,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         let clientAddress = peer.map { loop.resolver.resolve(peer: $0, forwardedFor: head.headers[canonicalForm: "x-forwarded-for"].map(String.init)) }
         var upstreamHeaders = HTTPHeaders()
         if case .proxy(let target) = route.action {
+            let trace = TraceContext.next(inbound: head.headers.first(name: "traceparent"), ids: &loop.requestIDs)
+            request.traceID = trace.traceID
             upstreamHeaders = ProxyHeaders.upstreamRequestHeaders(
                 head.headers,
                 downstream: .init(
@@ -348,7 +353,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                     peerIsTrusted: peerTrusted,
                     scheme: listener.scheme,
                     authority: validated.authority,
-                    requestID: requestID
+                    requestID: requestID,
+                    trace: trace
                 ),
                 hostOverride: target.hostHeader
             )
@@ -582,6 +588,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         guard let context, current === request else { return }
         bodyIdleTimer?.clear()
         current = nil
+        loop.metrics.record(request)
         log(request)
         if isHTTP2 {
             // The stream ends with its response; a body still arriving is refused by closing
@@ -679,6 +686,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 error: request.errorCode,
                 reason: request.errorReason,
                 policy: request.errorCode == nil ? nil : request.decidedBy,
+                traceID: request.traceID,
                 rateLimit: request.context.flatMap { $0.rateLimits.isEmpty ? nil : $0.rateLimits.map(\.logValue).joined(separator: " ") },
                 version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )

@@ -20,6 +20,7 @@ final class LoopContext {
     /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
     private var pools: [UpstreamSpec: UpstreamPool] = [:]
     var requestIDs = RequestIDGenerator()
+    let metrics = LoopMetrics()
     let accessLog: LoopAccessLog?
     private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
     private(set) var draining = false
@@ -42,6 +43,7 @@ final class LoopContext {
         self.upstreamTLS = upstreamTLS
         self.logger = logger
         self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
+        metrics.install(plan)
     }
 
     /// The pool for an upstream of the current plan, created on first use.
@@ -62,8 +64,10 @@ final class LoopContext {
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
+        metrics.install(plan)
         let live = Set(plan.upstreams.values)
         for (spec, pool) in pools where !live.contains(spec) {
+            metrics.retire(pool)
             pool.closeIdle()
             pools[spec] = nil
         }
@@ -80,6 +84,9 @@ final class LoopContext {
     }
 
     var openConnections: Int { connections.count }
+
+    /// This loop's metrics now, for `/metrics`.
+    func metricsSnapshot() -> MetricsSnapshot { metrics.snapshot(pools: Array(pools.values)) }
 
     /// Idle connections close now; busy ones close after their current response. The future
     /// completes when the last connection of this loop has closed.

@@ -59,6 +59,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
             fail(.serviceUnavailable(upstream: upstreamName, reason: "no server left to try"))
             return
         }
+        if attempts > 0 { pool.recordRetry() }
         attempts += 1
         server = index
         serverDescription = pool.server(index).description
@@ -80,6 +81,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
         }
         switch result {
         case .failure(let error):
+            pool.recordConnectError()
             pool.requestFinished(on: index)
             server = nil
             excluded.insert(index)

@@ -75,11 +75,11 @@ final class RemoteDocumentRefresher: Sendable {
         do {
             let document = try await DocumentFetcher.get(source.url, group: group)
             try source.install(document)
-            logger.info("remote document loaded", metadata: ["url": "\(source.url)"])
+            logger.info("remote document loaded", metadata: ["url": "\(LogRedaction.url(source.url))"])
             return true
         } catch {
             source.fetchFailed("\(error)")
-            logger.warning("remote document not refreshed; the last good copy stays in use", metadata: ["url": "\(source.url)", "error": "\(error)"])
+            logger.warning("remote document not refreshed; the last good copy stays in use", metadata: ["url": "\(LogRedaction.url(source.url))", "error": "\(error)"])
             return false
         }
     }

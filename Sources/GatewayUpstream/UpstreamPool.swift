@@ -24,6 +24,10 @@ public final class UpstreamPool {
     private var idleCount = 0
     private let tlsContext: NIOSSLContext?
     private let logger: Logger
+    /// Connects that failed, for metrics (the pool lives on one loop: plain counters).
+    public private(set) var connectErrors = 0
+    /// Requests tried on another server after a failed connect.
+    public private(set) var retries = 0
 
     /// `tlsContext` is required when `spec.tls` is set.
     public init(
@@ -161,6 +165,10 @@ public final class UpstreamPool {
     }
 
     public var idleConnections: Int { idleCount }
+
+    public func recordConnectError() { connectErrors += 1 }
+
+    public func recordRetry() { retries += 1 }
 }
 
 @available(*, unavailable)

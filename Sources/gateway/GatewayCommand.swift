@@ -16,12 +16,13 @@ struct GatewayCommand: AsyncParsableCommand {
         abstract: "A reverse-proxy API gateway configured by one file, gateway.conf.",
         discussion: """
             gateway run     serves the configuration until SIGTERM/SIGINT, then drains in-flight
-                            requests for up to drain_timeout before exiting.
+                            requests for up to drain_timeout before exiting. SIGHUP reloads it.
             gateway check   validates a configuration like `nginx -t`: exit 0 with a one-line
                             summary, or exit 1 listing every error as file:line:col.
             gateway explain shows which route a request matches and what would happen to it.
+            gateway reload  asks the running gateway (through its admin listener) to reload.
             """,
-        subcommands: [Run.self, Check.self, Explain.self],
+        subcommands: [Run.self, Check.self, Explain.self, Reload.self],
         defaultSubcommand: Run.self
     )
 }
@@ -30,13 +31,13 @@ struct ConfigOption: ParsableArguments {
     @Option(name: .shortAndLong, help: "Path of the configuration file.")
     var config: String = "gateway.conf"
 
-    func load() -> ConfigLoadResult {
-        ConfigLoader(
-            environment: currentEnvironment(),
-            readFile: LocalFile.readText,
-            tlsFileChecker: NIOSSLFileChecker()
-        ).load(path: config)
+    var source: ConfigSource {
+        ConfigSource(
+            path: config,
+            loader: ConfigLoader(environment: currentEnvironment(), readFile: LocalFile.readText, tlsFileChecker: NIOSSLFileChecker()))
     }
+
+    func load() -> ConfigLoadResult { source.load() }
 }
 
 func currentEnvironment() -> [String: String] {
@@ -61,8 +62,20 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate a configuration file and report every error.")
     @OptionGroup var options: ConfigOption
     @Flag(help: "Print the compiled plan.") var dump = false
+    @Option(
+        parsing: .upToNextOption,
+        help: ArgumentHelp("Show what a reload from the first file to the second would change, route by route.", valueName: "OLD.conf NEW.conf"))
+    var diff: [String] = []
+
+    func validate() throws {
+        guard diff.isEmpty || diff.count == 2 else { throw ValidationError("--diff takes two files: OLD.conf NEW.conf") }
+    }
 
     func run() throws {
+        if diff.count == 2 {
+            try runDiff(old: diff[0], new: diff[1])
+            return
+        }
         let result = options.load()
         if !result.diagnostics.isEmpty { printError(result.report) }
         guard let plan = result.plan else {
@@ -74,6 +87,23 @@ struct Check: ParsableCommand {
             "\(options.config): configuration is valid: \(plan.listeners.count) listener(s), "
                 + "\(plan.upstreams.count) upstream(s), \(plan.routes.routes.count) route(s)"
         )
+    }
+}
+
+extension Check {
+    /// Both files must be valid (their errors are listed otherwise); then the changes are printed.
+    func runDiff(old: String, new: String) throws {
+        var plans: [GatewayPlan] = []
+        for path in [old, new] {
+            let result = options.source.loader.load(path: path)
+            if !result.diagnostics.isEmpty { printError(result.report) }
+            guard let plan = result.plan else {
+                printError("\(path): configuration is invalid")
+                throw ExitCode(1)
+            }
+            plans.append(plan)
+        }
+        print(PlanDiff.render(from: plans[0], to: plans[1]), terminator: "")
     }
 }
 
@@ -125,13 +155,13 @@ struct Run: AsyncParsableCommand {
         for warning in result.diagnostics { logger.warning("\(warning)") }
         let server: GatewayServer
         do {
-            server = try await GatewayServer(plan: plan, logger: logger)
+            server = try await GatewayServer(plan: plan, logger: logger, source: options.source)
         } catch {
             printError("gateway: \(error)")
             throw ExitCode(1)
         }
         let group = ServiceGroup(
-            services: [GatewayService(server: server)],
+            services: [GatewayService(server: server), await ReloadSignalService(server: server)],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         )

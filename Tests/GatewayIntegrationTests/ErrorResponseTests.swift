@@ -8,11 +8,9 @@ import Testing
 @Suite("Gateway errors") struct ErrorResponseTests {
     @Test func connectionRefusedIs502JSON() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        // A port that was just free: bind, read the port, close.
-        let probe = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let deadPort = probe.localAddress!.port!
-        try await probe.close()
-        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [deadPort]))
+        // Bound but not listening: refuses, and no test running beside this one can take it.
+        let dead = try RefusingPort()
+        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [dead.port]))
         let result = try await RawClient.send(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group)
         let response = try #require(result.responses.first)
         #expect(response.status == 502)
@@ -21,6 +19,7 @@ import Testing
         #expect(response.body.contains(response.header("X-Request-ID") ?? "missing"))
         await gateway.stop()
         try await group.shutdownGracefully()
+        withExtendedLifetime(dead) {}
     }
 
     @Test func firstByteTimeoutIs504() async throws {
@@ -34,11 +33,9 @@ import Testing
 
     @Test func retriesAnotherServerWhenConnectFails() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let probe = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let deadPort = probe.localAddress!.port!
-        try await probe.close()
+        let dead = try RefusingPort()
         let upstream = try await TestUpstream(group: group)
-        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [deadPort, upstream.port]))
+        let gateway = try await TestGateway(plan: TestPlans.proxy(to: [dead.port, upstream.port]))
         for _ in 0..<4 {
             let result = try await RawClient.send(["GET / HTTP/1.1\r\nHost: a\r\n\r\n"], port: gateway.port, group: group)
             #expect(result.responses.first?.status == 200)
@@ -47,6 +44,7 @@ import Testing
         await gateway.stop()
         try await upstream.stop()
         try await group.shutdownGracefully()
+        withExtendedLifetime(dead) {}
     }
 
     @Test func unknownRouteIs404AndWrongMethodIs405() async throws {

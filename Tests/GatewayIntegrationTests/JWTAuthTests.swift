@@ -116,10 +116,8 @@ import Testing
 
     @Test func noKeySetEverObtainedAnswers503() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let probe = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let deadPort = probe.localAddress!.port!
-        try await probe.close()
-        try await withConfiguredGateway({ _ in Self.config(jwksPort: deadPort) }) { upstream, gateway, clientGroup in
+        let dead = try RefusingPort()
+        try await withConfiguredGateway({ _ in Self.config(jwksPort: dead.port) }) { upstream, gateway, clientGroup in
             let source = try #require(gateway.server.plan.remoteDocuments.first as? JWKSKeySource)
             #expect(source.keys == nil)
             #expect(source.lastError != nil)
@@ -129,6 +127,7 @@ import Testing
             #expect(upstream.requestCount == 0)
         }
         try await group.shutdownGracefully()
+        withExtendedLifetime(dead) {}
     }
 
     @Test func staticKeysFromFilesAndSecrets() async throws {

@@ -1,3 +1,4 @@
+import GatewayConfig
 import GatewayCore
 import GatewayServer
 import Logging
@@ -11,11 +12,16 @@ public final class TestGateway: Sendable {
     /// The ports of every listener, in plan order.
     public let ports: [Int]
 
-    public init(plan: GatewayPlan, logger: Logger? = nil) async throws {
+    /// A gateway serving `file`, which ``GatewayServer/reload()`` reads again.
+    public convenience init(file: ConfigFile, logger: Logger? = nil) async throws {
+        try await self.init(plan: try file.plan(), logger: logger, source: file.source)
+    }
+
+    public init(plan: GatewayPlan, logger: Logger? = nil, source: ConfigSource? = nil) async throws {
         var quiet = Logger(label: "gateway.test")
         quiet.logLevel = .warning
         let logger = logger ?? quiet
-        server = try await GatewayServer(plan: plan, logger: logger)
+        server = try await GatewayServer(plan: plan, logger: logger, source: source)
         try await server.start()
         ports = server.localAddresses.map { $0.port! }
         port = ports[0]

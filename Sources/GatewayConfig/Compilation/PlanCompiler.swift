@@ -44,6 +44,7 @@ struct PlanCompiler {
     mutating func compile(_ directives: [Directive]) -> GatewayPlan {
         var settings = compileSettings(directives)
         let listeners = compileListeners(directives)
+        settings.admin = compileAdmin(directives, listeners: listeners)
         let upstreams = compileUpstreams(directives)
         let policies = compilePolicyDefaults(directives)
         settings.headLimits = policies.headLimits

@@ -57,7 +57,7 @@ extension PlanDump {
             parts.append("keys " + issuer.staticKeys.keys.map { $0.kind.rawValue + ($0.kid.map { "(\($0))" } ?? "") }.joined(separator: " "))
         }
         if let jwks = issuer.jwks {
-            parts.append("jwks \(jwks.url) every \(duration(jwks.refreshInterval)), cooldown \(duration(.seconds(jwks.cooldownSeconds)))")
+            parts.append("jwks \(LogRedaction.url(jwks.url)) every \(duration(jwks.refreshInterval)), cooldown \(duration(.seconds(jwks.cooldownSeconds)))")
         }
         parts.append("clock_skew " + duration(.seconds(issuer.clockSkewSeconds)))
         parts.append("require_exp " + (issuer.requireExp ? "on" : "off"))

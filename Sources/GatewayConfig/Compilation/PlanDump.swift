@@ -25,8 +25,11 @@ public enum PlanDump {
         out += policyLines("unrouted response policies", plan.unroutedResponsePolicies.map { policy in
             (policy as? SecurityHeadersPolicy).map(describe) ?? policy.name
         }, indent: "  ")
-        out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\($0.url) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
+        out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\(LogRedaction.url($0.url)) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
         out.append("  certificate_check_interval: " + (s.certificateCheckInterval.map(duration) ?? "off"))
+        if let admin = s.admin {
+            out.append("  admin: \(admin.listener.displayAddress) at \(at(admin.listener.location)), token " + (admin.token == nil ? "none" : "(set)"))
+        }
         out.append("  http2:")
         out.append("    max_concurrent_streams: \(s.http2.maxConcurrentStreams)")
         out.append("    max_header_list_size: \(s.http2.maxHeaderListSize)")

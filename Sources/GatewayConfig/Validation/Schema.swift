@@ -50,6 +50,9 @@ struct Schema: Sendable {
         DirectiveSpec("deny", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
         DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
         DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
+        DirectiveSpec("admin", in: .main, [.listenAddress], block: .admin, blockOptional: true, usage: "admin ADDRESS [{ token TOKEN; }]"),
+        // admin ADDRESS { }
+        DirectiveSpec("token", in: .admin, [.text], usage: "token TOKEN;"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),

@@ -1,0 +1,141 @@
+import GatewayCore
+
+/// What a reload from one plan to another would change, entity by entity and route by route
+/// (`gateway check --diff OLD NEW`), with what the running gateway does about each change.
+/// Routes are matched by path, hosts and methods; everything is compared on the lines of
+/// ``PlanDump``, so the diff shows exactly what the dump would, source locations aside.
+public enum PlanDiff {
+    public static func render(from old: GatewayPlan, to new: GatewayPlan) -> String {
+        var out: [String] = []
+        var changes = 0
+
+        let settings = lineChanges(settingsLines(old), settingsLines(new))
+        if !settings.isEmpty {
+            out.append("settings:")
+            out += settings.map { "  " + $0 }
+            changes += settings.count
+            for name in restartOnlyChanges(from: old, to: new) { out.append("  ! \(name) changes only on restart") }
+        }
+
+        let removedListeners = old.listeners.filter { !new.listeners.contains($0) }
+        let addedListeners = new.listeners.filter { !old.listeners.contains($0) }
+        if !removedListeners.isEmpty || !addedListeners.isEmpty {
+            out.append("listeners:")
+            for l in addedListeners { out.append("  + \(l.displayAddress) \(l.scheme) (bound on reload)") }
+            for l in removedListeners { out.append("  - \(l.displayAddress) \(l.scheme) (stops accepting; open connections finish)") }
+            changes += removedListeners.count + addedListeners.count
+        }
+
+        let upstreams = keyed(
+            old.upstreams, new.upstreams, lines: PlanDump.upstreamLines,
+            changedNote: "new pools; in-flight requests finish on the old ones")
+        if !upstreams.lines.isEmpty {
+            out.append("upstreams:")
+            out += upstreams.lines
+            changes += upstreams.count
+        }
+
+        let limits = keyed(
+            old.rateLimits, new.rateLimits, lines: PlanDump.rateLimitLines,
+            changedNote: { a, b in
+                a.rate == b.rate && a.period == b.period && a.burst == b.burst && a.key == b.key && a.store == b.store
+                    ? "buckets kept" : "buckets start afresh"
+            })
+        if !limits.lines.isEmpty {
+            out.append("rate_limits:")
+            out += limits.lines
+            changes += limits.count
+        }
+
+        let oldRoutes = Dictionary(old.routes.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newRoutes = Dictionary(new.routes.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var routeLines: [String] = []
+        var unchanged = 0
+        for route in new.routes.routes {
+            guard let before = oldRoutes[route.name] else {
+                routeLines.append("  + \(route.name) (\(PlanDump.at(route.location)))")
+                routeLines += routeBody(route).map { "      " + $0 }
+                continue
+            }
+            let diff = lineChanges(routeBody(before), routeBody(route))
+            if diff.isEmpty {
+                unchanged += 1
+            } else {
+                routeLines.append("  ~ \(route.name) (\(PlanDump.at(route.location)))")
+                routeLines += diff.map { "      " + $0 }
+            }
+        }
+        for route in old.routes.routes where newRoutes[route.name] == nil {
+            routeLines.append("  - \(route.name) (was \(PlanDump.at(route.location)))")
+        }
+        changes += routeLines.filter { $0.hasPrefix("  ") && !$0.hasPrefix("      ") }.count
+        out.append("routes:" + (routeLines.isEmpty ? " no changes" : ""))
+        out += routeLines
+        if unchanged > 0 { out.append("  = \(unchanged) unchanged") }
+
+        out.append(
+            changes == 0
+                ? "summary: no changes; a reload would only raise the generation"
+                : "summary: \(changes) change(s); requests in flight finish on the plan they started with")
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The settings section of the dump (without the file list).
+    static func settingsLines(_ plan: GatewayPlan) -> [String] {
+        let all = PlanDump.render(plan).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = all.firstIndex(of: "settings:"), let end = all.firstIndex(of: "listeners:") else { return [] }
+        return all[(start + 1)..<end].map { String($0.trimmingPrefix("  ")) }
+    }
+
+    /// Settings fixed when the process starts (event loops, the access log file): a reload
+    /// cannot apply them.
+    public static func restartOnlyChanges(from old: GatewayPlan, to new: GatewayPlan) -> [String] {
+        var names: [String] = []
+        if old.settings.workerThreads != new.settings.workerThreads { names.append("worker_threads") }
+        if old.settings.accessLog != new.settings.accessLog { names.append("access_log") }
+        return names
+    }
+
+    static func routeBody(_ route: Route) -> [String] {
+        var lines = PlanDump.policyLines("request policies", route.requestPolicies.map { PlanDump.describe($0) }, indent: "")
+        lines += PlanDump.actionLines(route.action)
+        lines += PlanDump.policyLines("response policies", route.responsePolicies.map { PlanDump.describe($0) }, indent: "")
+        return lines
+    }
+
+    /// `- line` for each line only in `old`, `+ line` for each only in `new`, in order.
+    static func lineChanges(_ old: [String], _ new: [String]) -> [String] {
+        old.filter { !new.contains($0) }.map { "- " + $0 } + new.filter { !old.contains($0) }.map { "+ " + $0 }
+    }
+
+    static func keyed<Value: Equatable>(
+        _ old: [String: Value], _ new: [String: Value], lines: (Value) -> [String], changedNote: String
+    ) -> (lines: [String], count: Int) {
+        keyed(old, new, lines: lines, changedNote: { _, _ in changedNote })
+    }
+
+    static func keyed<Value: Equatable>(
+        _ old: [String: Value], _ new: [String: Value], lines: (Value) -> [String], changedNote: (Value, Value) -> String
+    ) -> (lines: [String], count: Int) {
+        var out: [String] = []
+        var count = 0
+        for name in Set(old.keys).union(new.keys).sorted() {
+            switch (old[name], new[name]) {
+            case (nil, let added?):
+                out.append("  + \(name)")
+                out += lines(added).map { "      " + $0 }
+                count += 1
+            case (_?, nil):
+                out.append("  - \(name)")
+                count += 1
+            case (let before?, let after?) where before != after:
+                out.append("  ~ \(name) (\(changedNote(before, after)))")
+                out += lineChanges(lines(before), lines(after)).map { "      " + $0 }
+                count += 1
+            default:
+                break
+            }
+        }
+        return (out, count)
+    }
+}

@@ -1,0 +1,52 @@
+import GatewayConfig
+import NIOCore
+import NIOHTTP1
+
+/// The admin endpoints of one running gateway: what each ``AdminRoute`` answers.
+struct AdminEndpoints: Sendable {
+    let server: GatewayServer
+
+    /// The token of the plan serving now, so a reload that changes it applies at once.
+    var token: String? { server.plan.settings.admin?.token }
+
+    func answer(_ route: AdminRoute, on loop: any EventLoop) -> EventLoopFuture<AdminResponse> {
+        switch route {
+        case .healthz:
+            return loop.makeSucceededFuture(.text(.ok, "ok\n"))
+        case .readyz:
+            return loop.makeSucceededFuture(server.readiness())
+        case .config:
+            return loop.makeSucceededFuture(.text(.ok, PlanDump.render(server.plan)))
+        case .metrics:
+            let promise = loop.makePromise(of: AdminResponse.self)
+            promise.completeWithTask {
+                AdminResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: await server.metricsText())
+            }
+            return promise.futureResult
+        case .reload:
+            let promise = loop.makePromise(of: AdminResponse.self)
+            promise.completeWithTask {
+                switch await server.reload() {
+                case .reloaded(let generation, let warnings):
+                    let list = warnings.map { AdminResponse.quoted($0.description) }.joined(separator: ",")
+                    return .json(.ok, #"{"status":"reloaded","generation":\#(generation),"warnings":[\#(list)]}"#)
+                case .refused(let generation, let report):
+                    return .json(
+                        .unprocessableEntity,
+                        #"{"status":"refused","generation":\#(generation),"errors":\#(AdminResponse.quoted(report))}"#)
+                }
+            }
+            return promise.futureResult
+        case .unauthorized:
+            var response = AdminResponse.json(.unauthorized, #"{"error":"unauthorized"}"#)
+            response.headers = [("WWW-Authenticate", #"Bearer realm="gateway-admin""#)]
+            return loop.makeSucceededFuture(response)
+        case .notFound:
+            return loop.makeSucceededFuture(.json(.notFound, #"{"error":"not_found","endpoints":["/healthz","/readyz","/metrics","/config","/reload"]}"#))
+        case .methodNotAllowed(let allow):
+            var response = AdminResponse.json(.methodNotAllowed, #"{"error":"method_not_allowed"}"#)
+            response.headers = [("Allow", allow)]
+            return loop.makeSucceededFuture(response)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// The metrics of one event loop at one moment, or of all of them added up: what `/metrics`
+/// renders. Taken on each loop and summed off them at scrape time.
+struct MetricsSnapshot: Sendable, Equatable {
+    /// By route label; the empty label is for requests answered before a route matched.
+    var routes: [String: RouteMetricValues] = [:]
+    /// Policy rejections by policy, error code and reason.
+    var rejections = CodeCounter()
+    /// Requests answered with an error, by error code.
+    var errors = CodeCounter()
+    /// Rate-limit decisions by limit name and reason.
+    var rateLimits = CodeCounter()
+    /// Open client connections by listener address, then by protocol (``LoopMetrics/Protocol``).
+    var connections: [String: [Int]] = [:]
+    var upstreams: [String: UpstreamCounts] = [:]
+
+    mutating func add(_ other: MetricsSnapshot) {
+        for (label, values) in other.routes { routes[label, default: RouteMetricValues()].add(values) }
+        rejections.add(other.rejections)
+        errors.add(other.errors)
+        rateLimits.add(other.rateLimits)
+        for (listener, counts) in other.connections {
+            var sum = connections[listener] ?? [Int](repeating: 0, count: counts.count)
+            for i in counts.indices { sum[i] += counts[i] }
+            connections[listener] = sum
+        }
+        for (name, counts) in other.upstreams { upstreams[name, default: UpstreamCounts()].add(counts) }
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import GatewayServer
+
+/// `gateway reload`: asks the running gateway to read its configuration again, through the admin
+/// listener named in the file, and prints what happened (the new generation, or every error
+/// with `file:line:col` while the old configuration keeps serving).
+struct Reload: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make the running gateway reload its configuration (through its admin listener).",
+        discussion: """
+            The file is checked here first: an invalid file is not sent (the running gateway would
+            refuse it) and its errors are printed. A valid file must have an `admin` listener, which
+            is where the reload is asked for (with its token). Without one, send SIGHUP to the
+            gateway process instead: kill -HUP PID.
+            """
+    )
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let result = options.load()
+        guard let plan = result.plan else {
+            printError(result.report)
+            printError("\(options.config): configuration is invalid; nothing was reloaded")
+            throw ExitCode(1)
+        }
+        guard let admin = plan.settings.admin else {
+            printError("\(options.config) has no 'admin' listener to ask; send SIGHUP to the gateway process instead (kill -HUP PID)")
+            throw ExitCode(1)
+        }
+        let response: AdminClient.Response
+        do {
+            response = try await AdminClient.reload(admin)
+        } catch {
+            printError("cannot reach the admin listener at \(admin.listener.displayAddress): \(error)")
+            throw ExitCode(1)
+        }
+        print(response.body, terminator: response.body.hasSuffix("\n") ? "" : "\n")
+        guard response.status == 200 else { throw ExitCode(1) }
+    }
+}
