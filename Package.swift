@@ -28,11 +28,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits).
+        // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits,
+        // compression).
         .target(
             name: "GatewayPolicies",
             dependencies: [
                 "GatewayCore",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -57,6 +59,12 @@ let package = Package(
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
+        ),
+        // System library: zlib's deflate (zlib1g-dev) behind a one-function shim for the
+        // deflateInit2 macro, as swift-nio-extras' CNIOExtrasZlib does.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         // IO: upstream connection pools, load balancing, the upstream side of an exchange, the
         // Redis client.
@@ -135,6 +143,7 @@ let package = Package(
             name: "GatewayPoliciesTests",
             dependencies: [
                 "GatewayPolicies",
+                "CZlib",
                 "GatewayCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

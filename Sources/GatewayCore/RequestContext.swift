@@ -64,10 +64,17 @@ public struct ResponseContext: Sendable {
     /// Whether the gateway made this response (error, static, policy answer) rather than the
     /// upstream.
     public let isGatewayResponse: Bool
+    /// The rewrite the body gets on its way out (set by a policy that also adjusted the headers
+    /// to match, e.g. `Content-Encoding`); `nil` sends the body as it is.
+    public var bodyTransform: (any ResponseBodyTransformFactory)?
 
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders, isGatewayResponse: Bool) {
+    public init(
+        status: HTTPResponseStatus, headers: HTTPHeaders, isGatewayResponse: Bool,
+        bodyTransform: (any ResponseBodyTransformFactory)? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.isGatewayResponse = isGatewayResponse
+        self.bodyTransform = bodyTransform
     }
 }

@@ -31,6 +31,8 @@ final class ActiveRequest {
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []
     var decisionPending = false
+    /// The rewrite of the response body a response policy chose (gzip), fed every part.
+    var bodyTransform: (any ResponseBodyTransform)?
 
     init(head: HTTPRequestHead, plan: GatewayPlan, requestID: String, keepAlive: Bool) {
         self.head = head

@@ -27,11 +27,14 @@ extension PlanCompiler {
             let limits = compileRateLimitPolicies(block, limits: rateLimits, used: &usedLimits)
             guard let path, let action else { continue }
             // DESIGN.md's order: limits → CORS preflight → IP rules → JWT, then rate limits (which
-            // may key on the JWT subject); rate-limit headers before the security headers.
+            // may key on the JWT subject). Responses: compression, rate-limit headers, CORS,
+            // security headers.
             let rateLimitHeaders: [any ResponsePolicy] = limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy()] : []
+            let compression: [any ResponsePolicy] = compileRouteCompression(block, defaults: policies).map { [CompressionPolicy(config: $0)] } ?? []
             let route = Route(
                 hosts: hosts, path: path, methods: methods, action: action,
-                requestPolicies: edgeRequestPolicies + limits, responsePolicies: rateLimitHeaders + edgeResponsePolicies,
+                requestPolicies: edgeRequestPolicies + limits,
+                responsePolicies: compression + rateLimitHeaders + edgeResponsePolicies,
                 location: d.location)
             if let earlier = routes.first(where: { Self.overlap($0, route) }) {
                 error(

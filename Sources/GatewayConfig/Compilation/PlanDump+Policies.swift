@@ -27,6 +27,9 @@ extension PlanDump {
         switch policy {
         case let headers as SecurityHeadersPolicy: describe(headers)
         case is CORSPolicy: "cors: origin echo, Vary: Origin, upstream Access-Control-* dropped"
+        case let compression as CompressionPolicy:
+            "compress: gzip level \(compression.config.level), min_size \(ValueParser.format(bytes: compression.config.minSize)), types "
+                + compression.config.types.joined(separator: " ")
         default: policy.name
         }
     }

@@ -15,4 +15,6 @@ struct PolicyDefaults {
     var invalidJWT: Set<String> = []
     /// Names of CORS policies that failed to compile (already reported; references stay quiet).
     var invalidCORS: Set<String> = []
+    /// Compression for every route (top-level `compress { … }`); `nil` when not configured.
+    var compression: CompressionConfig?
 }

@@ -13,6 +13,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case jwt
     case rateLimit = "rate_limit"
     case redis
+    case compress
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

@@ -50,6 +50,7 @@ struct Schema: Sendable {
         DirectiveSpec("deny", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
         DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
         DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
+        DirectiveSpec("compress", in: .main, [], block: .compress, usage: "compress { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -104,6 +105,9 @@ struct Schema: Sendable {
         DirectiveSpec("auth", in: .route, [.keyword(["jwt"]), .name], minimum: 2, variadic: true, usage: "auth jwt NAME...;"),
         DirectiveSpec("require_scope", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_scope SCOPE...;"),
         DirectiveSpec("require_claim", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_claim NAME [VALUE...];"),
+        DirectiveSpec(
+            "compress", in: .route, [.keyword(["off"])], minimum: 0, block: .compress, blockOptional: true,
+            usage: "compress off; | compress { … }"),
         // jwt NAME { }
         DirectiveSpec("issuer", in: .jwt, [.headerValue], usage: "issuer ISS;"),
         DirectiveSpec("audience", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "audience AUD...;"),
@@ -148,6 +152,10 @@ struct Schema: Sendable {
         DirectiveSpec("on_store_error", in: .rateLimit, [.keyword(["open", "closed", "local"])], usage: "on_store_error open | closed | local;"),
         DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
         DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
+        // compress { }
+        DirectiveSpec("types", in: .compress, [.mediaType], variadic: true, usage: "types TYPE...;"),
+        DirectiveSpec("min_size", in: .compress, [.size], usage: "min_size SIZE;"),
+        DirectiveSpec("level", in: .compress, [.integer(1...9)], usage: "level 1..9;"),
         // redis URL { }
         DirectiveSpec("timeout", in: .redis, [durationKind], usage: "timeout DURATION;"),
         DirectiveSpec("pool", in: .redis, [.integer(1...64)], usage: "pool N;"),
