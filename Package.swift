@@ -29,13 +29,14 @@ let package = Package(
             swiftSettings: strict
         ),
         // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits,
-        // compression).
+        // compression, cache).
         .target(
             name: "GatewayPolicies",
             dependencies: [
                 "GatewayCore",
                 "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

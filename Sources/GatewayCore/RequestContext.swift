@@ -29,6 +29,8 @@ public struct RequestContext: Sendable {
     /// What each rate limit of the route decided, in policy order: the source of the
     /// `RateLimit-Policy`/`RateLimit` response headers and the access log's `rate_limit` field.
     public var rateLimits: [RateLimitStatus] = []
+    /// What the route's cache lookup found, for the cache's response side; `nil` without a cache.
+    public var cache: (any CacheRequestState)?
 
     public init(
         inbound: HTTPRequestHead,

@@ -32,6 +32,7 @@ extension PlanCompiler {
         if let block = first("compress", in: directives)?.block {
             defaults.compression = compileCompression(block, base: CompressionConfig())
         }
+        compileCaches(directives, into: &defaults)
         compileJWTIssuers(directives, into: &defaults)
         for d in directives where d.name == "cors" {
             guard let name = value(d, 0, ValueParser.name), let block = d.block else { continue }

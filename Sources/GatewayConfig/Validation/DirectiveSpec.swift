@@ -14,6 +14,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case rateLimit = "rate_limit"
     case redis
     case compress
+    case cache
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

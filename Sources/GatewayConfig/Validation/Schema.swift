@@ -51,6 +51,7 @@ struct Schema: Sendable {
         DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
         DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
         DirectiveSpec("compress", in: .main, [], block: .compress, usage: "compress { … }"),
+        DirectiveSpec("cache", in: .main, [.name], block: .cache, repeatable: true, usage: "cache NAME { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -108,6 +109,7 @@ struct Schema: Sendable {
         DirectiveSpec(
             "compress", in: .route, [.keyword(["off"])], minimum: 0, block: .compress, blockOptional: true,
             usage: "compress off; | compress { … }"),
+        DirectiveSpec("cache", in: .route, [.name], usage: "cache NAME;"),
         // jwt NAME { }
         DirectiveSpec("issuer", in: .jwt, [.headerValue], usage: "issuer ISS;"),
         DirectiveSpec("audience", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "audience AUD...;"),
@@ -156,6 +158,12 @@ struct Schema: Sendable {
         DirectiveSpec("types", in: .compress, [.mediaType], variadic: true, usage: "types TYPE...;"),
         DirectiveSpec("min_size", in: .compress, [.size], usage: "min_size SIZE;"),
         DirectiveSpec("level", in: .compress, [.integer(1...9)], usage: "level 1..9;"),
+        // cache NAME { }
+        DirectiveSpec("max_size", in: .cache, [.sizeIn(1024...(1 << 40))], usage: "max_size SIZE;"),
+        DirectiveSpec("max_object", in: .cache, [.sizeIn(1...(1 << 31))], usage: "max_object SIZE;"),
+        DirectiveSpec("default_ttl", in: .cache, [.offOrDuration], usage: "default_ttl off | DURATION;"),
+        DirectiveSpec("key_headers", in: .cache, [.headerName], variadic: true, usage: "key_headers NAME...;"),
+        DirectiveSpec("coalesce_wait", in: .cache, [durationKind], usage: "coalesce_wait DURATION;"),
         // redis URL { }
         DirectiveSpec("timeout", in: .redis, [durationKind], usage: "timeout DURATION;"),
         DirectiveSpec("pool", in: .redis, [.integer(1...64)], usage: "pool N;"),
