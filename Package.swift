@@ -28,12 +28,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits).
+        // Pure: the policies, one folder each (limits, CORS, security headers, JWT, IP rules, rate limits,
+        // compression, cache).
         .target(
             name: "GatewayPolicies",
             dependencies: [
                 "GatewayCore",
+                "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -57,6 +60,12 @@ let package = Package(
         .systemLibrary(
             name: "CHiredis",
             providers: [.apt(["libhiredis-dev"])]
+        ),
+        // System library: zlib's deflate (zlib1g-dev) behind a one-function shim for the
+        // deflateInit2 macro, as swift-nio-extras' CNIOExtrasZlib does.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
         ),
         // IO: upstream connection pools, load balancing, the upstream side of an exchange, the
         // Redis client.
@@ -136,6 +145,7 @@ let package = Package(
             name: "GatewayPoliciesTests",
             dependencies: [
                 "GatewayPolicies",
+                "CZlib",
                 "GatewayCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

@@ -44,7 +44,8 @@ public struct ClientAddressResolver: Sendable, Hashable {
 }
 
 extension Substring {
-    func trimmingSpaces() -> Substring {
+    /// The text without leading and trailing spaces and tabs (optional whitespace of RFC 9110).
+    public func trimmingSpaces() -> Substring {
         var s = self
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

@@ -18,6 +18,8 @@ public final class GatewayPlan: Sendable {
     public let unroutedResponsePolicies: [any UnroutedResponsePolicy]
     /// Documents policies need from the network (JWKS), fetched by the server off the event loops.
     public let remoteDocuments: [any RemoteDocumentSource]
+    /// Response caches (`cache NAME { … }`) by name, for purging (admin) and metrics.
+    public let caches: [String: any ResponseCacheStore]
 
     public init(
         settings: ServerSettings,
@@ -28,7 +30,8 @@ public final class GatewayPlan: Sendable {
         redis: RedisSpec? = nil,
         sourceFiles: [String] = [],
         unroutedResponsePolicies: [any UnroutedResponsePolicy] = [],
-        remoteDocuments: [any RemoteDocumentSource] = []
+        remoteDocuments: [any RemoteDocumentSource] = [],
+        caches: [String: any ResponseCacheStore] = [:]
     ) {
         self.settings = settings
         self.listeners = listeners
@@ -39,5 +42,6 @@ public final class GatewayPlan: Sendable {
         self.sourceFiles = sourceFiles
         self.unroutedResponsePolicies = unroutedResponsePolicies
         self.remoteDocuments = remoteDocuments
+        self.caches = caches
     }
 }

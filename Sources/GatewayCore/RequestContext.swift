@@ -29,6 +29,8 @@ public struct RequestContext: Sendable {
     /// What each rate limit of the route decided, in policy order: the source of the
     /// `RateLimit-Policy`/`RateLimit` response headers and the access log's `rate_limit` field.
     public var rateLimits: [RateLimitStatus] = []
+    /// What the route's cache lookup found, for the cache's response side; `nil` without a cache.
+    public var cache: (any CacheRequestState)?
 
     public init(
         inbound: HTTPRequestHead,
@@ -64,10 +66,17 @@ public struct ResponseContext: Sendable {
     /// Whether the gateway made this response (error, static, policy answer) rather than the
     /// upstream.
     public let isGatewayResponse: Bool
+    /// The rewrite the body gets on its way out (set by a policy that also adjusted the headers
+    /// to match, e.g. `Content-Encoding`); `nil` sends the body as it is.
+    public var bodyTransform: (any ResponseBodyTransformFactory)?
 
-    public init(status: HTTPResponseStatus, headers: HTTPHeaders, isGatewayResponse: Bool) {
+    public init(
+        status: HTTPResponseStatus, headers: HTTPHeaders, isGatewayResponse: Bool,
+        bodyTransform: (any ResponseBodyTransformFactory)? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.isGatewayResponse = isGatewayResponse
+        self.bodyTransform = bodyTransform
     }
 }

@@ -13,7 +13,8 @@ public final class Route: Sendable, CustomStringConvertible {
     /// Request policies in plan order (size limits → CORS preflight → IP rules → JWT → rate limit
     /// → cache lookup). Each may answer the request itself.
     public let requestPolicies: [any RequestPolicy]
-    /// Response policies in plan order (cache store → compression → CORS/security headers).
+    /// Response policies in plan order (compression → cache store → rate-limit headers → CORS →
+    /// security headers): the cache keeps what compression made, without per-request headers.
     public let responsePolicies: [any ResponsePolicy]
     public let location: SourceLocation?
 

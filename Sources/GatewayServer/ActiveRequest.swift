@@ -39,6 +39,8 @@ final class ActiveRequest {
     var websocketIdleTimeout: TimeAmount?
     /// The connection became a WebSocket tunnel after a 101 answer.
     var tunnelled = false
+    /// The rewrite of the response body a response policy chose (gzip), fed every part.
+    var bodyTransform: (any ResponseBodyTransform)?
 
     init(head: HTTPRequestHead, plan: GatewayPlan, requestID: String, keepAlive: Bool) {
         self.head = head

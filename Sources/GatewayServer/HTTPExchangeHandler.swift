@@ -547,6 +547,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             for policy in requestContext.route.responsePolicies { policy.apply(to: &response, request: requestContext) }
             head.status = response.status
             head.headers = response.headers
+            if let transform = response.bodyTransform, let context {
+                request.bodyTransform = transform.makeTransform(allocator: context.channel.allocator)
+            }
         } else if request.context == nil, !request.plan.unroutedResponsePolicies.isEmpty {
             // Answered before routing (400, 404, 405, 414, 431): the top-level policies apply.
             var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
@@ -577,6 +580,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     func writeResponseBody(_ body: ByteBuffer, request: ActiveRequest) {
+        let body = request.bodyTransform?.transform(body) ?? body
+        guard body.readableBytes > 0 else { return }
         request.bytesOut += body.readableBytes
         write(.body(.byteBuffer(body)), flush: false)
     }
@@ -586,6 +591,14 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     /// Ends the response; the connection then waits for the next request or closes.
     func finishResponse(_ request: ActiveRequest, trailers: HTTPHeaders?) {
         guard let context, current === request else { return }
+        if let transform = request.bodyTransform {
+            request.bodyTransform = nil
+            let tail = transform.finish()
+            if tail.readableBytes > 0 {
+                request.bytesOut += tail.readableBytes
+                write(.body(.byteBuffer(tail)), flush: false)
+            }
+        }
         bodyIdleTimer?.clear()
         current = nil
         loop.metrics.record(request)

@@ -29,6 +29,10 @@ extension PlanCompiler {
             defaults.securityHeaders = defaults.securityHeaders.merging(compileHeaderRules(block))
         }
         defaults.ipRules = compileIPRules(directives)
+        if let block = first("compress", in: directives)?.block {
+            defaults.compression = compileCompression(block, base: CompressionConfig())
+        }
+        compileCaches(directives, into: &defaults)
         compileJWTIssuers(directives, into: &defaults)
         for d in directives where d.name == "cors" {
             guard let name = value(d, 0, ValueParser.name), let block = d.block else { continue }
@@ -45,8 +49,8 @@ extension PlanCompiler {
         return defaults
     }
 
-    /// The request and response policies of a route, in plan order: limits → CORS → IP rules →
-    /// JWT; CORS → security headers.
+    /// The edge policies of a route, in plan order: limits → CORS → IP rules → JWT; CORS →
+    /// security headers.
     mutating func compileRoutePolicies(
         _ block: [Directive], defaults: PolicyDefaults, usedCORS: inout Set<String>, usedJWT: inout Set<String>
     ) -> ([any RequestPolicy], [any ResponsePolicy]) {
@@ -66,6 +70,27 @@ extension PlanCompiler {
         if let rules = first("security_headers", in: block)?.block { headers = headers.merging(compileHeaderRules(rules)) }
         responsePolicies.append(SecurityHeadersPolicy(headers: headers))
         return (requestPolicies, responsePolicies)
+    }
+
+    /// A route's compression: off, the top-level settings, or those with the route's block
+    /// laid over them.
+    func compileRouteCompression(_ route: [Directive], defaults: PolicyDefaults) -> CompressionConfig? {
+        guard let d = first("compress", in: route) else { return defaults.compression }
+        if d.arguments.first?.text == "off" { return nil }
+        return compileCompression(d.block ?? [], base: defaults.compression ?? CompressionConfig())
+    }
+
+    private func compileCompression(_ block: [Directive], base: CompressionConfig) -> CompressionConfig {
+        var config = base
+        for d in block {
+            switch d.name {
+            case "types": config.types = d.arguments.indices.compactMap { value(d, $0, ValueParser.mediaType)?.lowercased() }
+            case "min_size": if let size = value(d, 0, { ValueParser.size($0) }) { config.minSize = size }
+            case "level": if let level = value(d, 0, { ValueParser.integer($0, in: 1...9) }) { config.level = level }
+            default: break
+            }
+        }
+        return config
     }
 
     private func headLimit(_ d: Directive) -> Int? {

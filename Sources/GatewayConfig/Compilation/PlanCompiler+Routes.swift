@@ -18,7 +18,11 @@ extension PlanCompiler {
         var usedCORS: Set<String> = []
         var usedJWT: Set<String> = []
         var usedLimits: Set<String> = []
-        defer { warnUnused(rateLimits, used: usedLimits) }
+        var usedCaches: Set<String> = []
+        defer {
+            warnUnused(rateLimits, used: usedLimits)
+            warnUnused(policies.caches, used: usedCaches)
+        }
         for d in directives where d.name == "route" {
             guard let block = d.block else { continue }
             let path = value(d, 0, ValueParser.pathPattern)
@@ -28,13 +32,18 @@ extension PlanCompiler {
             let action = compileAction(d, block: block, path: path, upstreams: upstreams)
             let (edgeRequestPolicies, edgeResponsePolicies) = compileRoutePolicies(block, defaults: policies, usedCORS: &usedCORS, usedJWT: &usedJWT)
             let limits = compileRateLimitPolicies(block, limits: rateLimits, used: &usedLimits)
+            let cache = compileRouteCache(block, defaults: policies, used: &usedCaches)
             guard let path, let action else { continue }
             // DESIGN.md's order: limits → CORS preflight → IP rules → JWT, then rate limits (which
-            // may key on the JWT subject); rate-limit headers before the security headers.
+            // may key on the JWT subject), then the cache lookup. Responses: compression, then
+            // the cache store (which keeps what compression made, and none of the per-request
+            // headers that follow), rate-limit headers, CORS, security headers.
             let rateLimitHeaders: [any ResponsePolicy] = limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy()] : []
+            let compression: [any ResponsePolicy] = compileRouteCompression(block, defaults: policies).map { [CompressionPolicy(config: $0)] } ?? []
             let route = Route(
                 hosts: hosts, path: path, methods: methods, action: action,
-                requestPolicies: edgeRequestPolicies + limits, responsePolicies: rateLimitHeaders + edgeResponsePolicies,
+                requestPolicies: edgeRequestPolicies + limits + (cache.map { [$0] } ?? []),
+                responsePolicies: compression + (cache.map { [$0] } ?? []) + rateLimitHeaders + edgeResponsePolicies,
                 location: d.location)
             if let earlier = routes.first(where: { Self.overlap($0, route) }) {
                 error(

@@ -59,7 +59,8 @@ struct PlanCompiler {
             settings: settings, listeners: listeners, upstreams: upstreams, routes: RouteTable(routes: routes),
             rateLimits: rateLimits, redis: redis, sourceFiles: sourceFiles,
             unroutedResponsePolicies: [SecurityHeadersPolicy(headers: policies.securityHeaders)],
-            remoteDocuments: policies.jwt.values.sorted { $0.issuer.name < $1.issuer.name }.compactMap(\.issuer.jwks))
+            remoteDocuments: policies.jwt.values.sorted { $0.issuer.name < $1.issuer.name }.compactMap(\.issuer.jwks),
+            caches: policies.caches.mapValues { $0.cache })
     }
 
     mutating func error(_ location: SourceLocation?, _ directive: String?, _ message: String, hint: String? = nil) {

@@ -18,15 +18,30 @@ extension PlanDump {
             if !jwt.requiredScopes.isEmpty { text += "; route scopes " + jwt.requiredScopes.joined(separator: " ") }
             if !jwt.requiredClaims.isEmpty { text += "; route claims " + jwt.requiredClaims.map(\.description).joined(separator: " ") }
             return text
+        case let cache as CachePolicy:
+            return describe(cache)
         default:
             return policy.name
         }
+    }
+
+    static func describe(_ cache: CachePolicy) -> String {
+        let c = cache.cache.config
+        var text = "cache: \(c.name) max_size \(ValueParser.format(bytes: c.maxSize)), max_object \(ValueParser.format(bytes: c.maxObject))"
+        text += ", default_ttl " + (c.defaultTTL.map { duration(.seconds($0)) } ?? "off")
+        text += ", coalesce_wait " + duration(.seconds(c.coalesceWait))
+        if !c.keyHeaders.isEmpty { text += ", key_headers " + c.keyHeaders.joined(separator: " ") }
+        return text
     }
 
     static func describe(_ policy: any ResponsePolicy) -> String {
         switch policy {
         case let headers as SecurityHeadersPolicy: describe(headers)
         case is CORSPolicy: "cors: origin echo, Vary: Origin, upstream Access-Control-* dropped"
+        case let cache as CachePolicy: describe(cache)
+        case let compression as CompressionPolicy:
+            "compress: gzip level \(compression.config.level), min_size \(ValueParser.format(bytes: compression.config.minSize)), types "
+                + compression.config.types.joined(separator: " ")
         default: policy.name
         }
     }

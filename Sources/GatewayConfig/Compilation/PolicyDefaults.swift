@@ -15,4 +15,10 @@ struct PolicyDefaults {
     var invalidJWT: Set<String> = []
     /// Names of CORS policies that failed to compile (already reported; references stay quiet).
     var invalidCORS: Set<String> = []
+    /// Compression for every route (top-level `compress { … }`); `nil` when not configured.
+    var compression: CompressionConfig?
+    /// Response caches (`cache NAME { … }`), referenced by routes' `cache NAME;`.
+    var caches: [String: (cache: ResponseCache, location: SourceLocation)] = [:]
+    /// Names of `cache` blocks that failed to compile (already reported; references stay quiet).
+    var invalidCaches: Set<String> = []
 }

@@ -14,6 +14,8 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case rateLimit = "rate_limit"
     case redis
     case admin
+    case compress
+    case cache
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

@@ -53,6 +53,8 @@ struct Schema: Sendable {
         DirectiveSpec("admin", in: .main, [.listenAddress], block: .admin, blockOptional: true, usage: "admin ADDRESS [{ token TOKEN; }]"),
         // admin ADDRESS { }
         DirectiveSpec("token", in: .admin, [.text], usage: "token TOKEN;"),
+        DirectiveSpec("compress", in: .main, [], block: .compress, usage: "compress { … }"),
+        DirectiveSpec("cache", in: .main, [.name], block: .cache, repeatable: true, usage: "cache NAME { … }"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),
@@ -109,6 +111,10 @@ struct Schema: Sendable {
         DirectiveSpec("auth", in: .route, [.keyword(["jwt"]), .name], minimum: 2, variadic: true, usage: "auth jwt NAME...;"),
         DirectiveSpec("require_scope", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_scope SCOPE...;"),
         DirectiveSpec("require_claim", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_claim NAME [VALUE...];"),
+        DirectiveSpec(
+            "compress", in: .route, [.keyword(["off"])], minimum: 0, block: .compress, blockOptional: true,
+            usage: "compress off; | compress { … }"),
+        DirectiveSpec("cache", in: .route, [.name], usage: "cache NAME;"),
         // jwt NAME { }
         DirectiveSpec("issuer", in: .jwt, [.headerValue], usage: "issuer ISS;"),
         DirectiveSpec("audience", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "audience AUD...;"),
@@ -153,6 +159,16 @@ struct Schema: Sendable {
         DirectiveSpec("on_store_error", in: .rateLimit, [.keyword(["open", "closed", "local"])], usage: "on_store_error open | closed | local;"),
         DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
         DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
+        // compress { }
+        DirectiveSpec("types", in: .compress, [.mediaType], variadic: true, usage: "types TYPE...;"),
+        DirectiveSpec("min_size", in: .compress, [.size], usage: "min_size SIZE;"),
+        DirectiveSpec("level", in: .compress, [.integer(1...9)], usage: "level 1..9;"),
+        // cache NAME { }
+        DirectiveSpec("max_size", in: .cache, [.sizeIn(1024...(1 << 40))], usage: "max_size SIZE;"),
+        DirectiveSpec("max_object", in: .cache, [.sizeIn(1...(1 << 31))], usage: "max_object SIZE;"),
+        DirectiveSpec("default_ttl", in: .cache, [.offOrDuration], usage: "default_ttl off | DURATION;"),
+        DirectiveSpec("key_headers", in: .cache, [.headerName], variadic: true, usage: "key_headers NAME...;"),
+        DirectiveSpec("coalesce_wait", in: .cache, [durationKind], usage: "coalesce_wait DURATION;"),
         // redis URL { }
         DirectiveSpec("timeout", in: .redis, [durationKind], usage: "timeout DURATION;"),
         DirectiveSpec("pool", in: .redis, [.integer(1...64)], usage: "pool N;"),
