@@ -11,6 +11,15 @@
 # stime of the nginx master and workers, or of the gateway process, read from /proc/PID/stat before
 # and after the measured wrk run, divided by the requests wrk completed).
 #
+# SCENARIOS picks what runs. "plain": the above. "tls" and "h2": the same proxies behind a TLS
+# listener with one self-signed P-256 certificate, loaded by h2load over HTTP/1.1 (--h1, one request
+# in flight per connection) and over HTTP/2 (H2_CLIENTS connections, H2_STREAMS streams each);
+# latency percentiles come from h2load's --log-file. "policies", "ratelimit-local" and
+# "ratelimit-redis": the gateway alone, one process whose routes add the full policy chain (ES256
+# JWT, CORS, security headers, limits), a rate limit that is never exceeded with the local store,
+# and the same with a redis-server the script starts; each is compared, on /small, with a plain
+# route of the same process ("baseline"). Targets: 85 %, 95 % and 75 % of the baseline's req/s.
+#
 # On a small machine (2 cores) wrk, the origin and the proxy share the cores, so absolute numbers
 # say little: compare gateway and nginx through the ratios of one run, on one machine. CPU µs/req
 # is the steadiest number of the lot because it does not depend on who won the cores.
@@ -19,6 +28,8 @@
 #   DURATION     measured wrk run per scenario [10s]     WARMUP    warm-up before each [2s, 0 = none]
 #   CONNECTIONS  wrk connections [64]                    THREADS   wrk threads [2]
 #   SIZES        body sizes, of: small 16k 1m [all]      WORKERS   proxy worker counts ["1 2"]
+#   SCENARIOS    of: plain tls h2 policies ratelimit-local ratelimit-redis [all whose tools exist]
+#   H2_CLIENTS   h2load connections for h2 [32]         H2_STREAMS  streams per connection [10]
 #   GATEWAY_BIN  gateway binary [.build/release/gateway] RESULTS   markdown report [bench/results/latest.md]
 #   KEEP_TMP=1   keep the temp dir (configs, logs, raw wrk output) for a look afterwards
 #
@@ -37,7 +48,7 @@ bench_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$bench_dir/.." && pwd)"
 benchlib=(python3 "$bench_dir/benchlib.py")
 
-usage() { sed -n '2,33s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
+usage() { sed -n '2,45s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; }
 
 run_nginx=1
 run_gateway=1
@@ -66,6 +77,11 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 SIZES="${SIZES:-small 16k 1m}"
 WORKERS="${WORKERS:-1 2}"
+all_scenarios="plain tls h2 policies ratelimit-local ratelimit-redis"
+scenarios_given="${SCENARIOS+set}"
+SCENARIOS="${SCENARIOS:-$all_scenarios}"
+H2_CLIENTS="${H2_CLIENTS:-32}"
+H2_STREAMS="${H2_STREAMS:-10}"
 GATEWAY_BIN="${GATEWAY_BIN:-$root/.build/release/gateway}"
 RESULTS="${RESULTS:-$bench_dir/results/latest.md}"
 
@@ -74,6 +90,15 @@ die() { log "error: $*"; exit 1; }
 
 read -r -a sizes <<<"$SIZES"
 read -r -a workers_list <<<"$WORKERS"
+read -r -a scenario_list <<<"$SCENARIOS"
+declare -A want=()
+for sc in "${scenario_list[@]}"; do
+    case " $all_scenarios " in *" $sc "*) want[$sc]=1 ;; *) die "SCENARIOS: '$sc' is not one of: $all_scenarios" ;; esac
+done
+((${#want[@]})) || die "SCENARIOS is empty"
+[[ "$H2_CLIENTS" =~ ^[1-9][0-9]*$ && "$H2_STREAMS" =~ ^[1-9][0-9]*$ ]] ||
+    die "H2_CLIENTS and H2_STREAMS must be positive numbers"
+((H2_CLIENTS >= THREADS)) || die "h2load needs H2_CLIENTS ($H2_CLIENTS) >= THREADS ($THREADS)"
 for s in "${sizes[@]}"; do
     case "$s" in small | 16k | 1m) ;; *) die "SIZES: '$s' is not one of: small 16k 1m" ;; esac
 done
@@ -110,6 +135,30 @@ nginx_bin="$(command -v nginx || true)"
 [ -n "$nginx_bin" ] || nginx_bin=/usr/sbin/nginx
 [ -x "$nginx_bin" ] || die "nginx not found (deploy/setup.sh installs nginx-light)"
 command -v wrk >/dev/null 2>&1 || die "wrk not found (deploy/setup.sh installs it)"
+# A scenario whose tool is missing is an error when SCENARIOS names it, else it is left out.
+drop_scenario() { # SCENARIO WHY
+    [ -z "$scenarios_given" ] || die "SCENARIOS has '$1' but $2"
+    log "leaving out '$1': $2"
+    unset "want[$1]"
+}
+for sc in tls h2; do
+    if [ -n "${want[$sc]:-}" ] && ! command -v h2load >/dev/null 2>&1; then
+        drop_scenario "$sc" "h2load is missing (package nghttp2-client)"
+    fi
+done
+for sc in tls h2 policies; do
+    if [ -n "${want[$sc]:-}" ] && ! command -v openssl >/dev/null 2>&1; then
+        drop_scenario "$sc" "openssl is missing"
+    fi
+done
+if [ -n "${want[ratelimit-redis]:-}" ] &&
+    ! { command -v redis-server && command -v redis-cli; } >/dev/null 2>&1; then
+    drop_scenario ratelimit-redis "redis-server or redis-cli is missing (package redis-server)"
+fi
+if ((!run_gateway)); then
+    for sc in policies ratelimit-local ratelimit-redis; do unset "want[$sc]"; done
+fi
+((${#want[@]})) || die "no scenario left to run"
 clk_tck="$(getconf CLK_TCK)"
 
 if ((gateway_needs_build)); then
@@ -194,7 +243,7 @@ wait_ready() {
     local pid="$1" url="$2" seconds="$3" i code
     for ((i = 0; i < seconds * 10; i++)); do
         alive "$pid" || return 1
-        code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)"
+        code="$(curl -k -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" || true)"
         [ "$code" = 200 ] && return 0
         sleep 0.1
     done
@@ -204,11 +253,12 @@ wait_ready() {
 declare -A size_bytes=([small]=100 [16k]=16384 [1m]=1048576)
 
 # Every body must come through the proxy whole before it is measured.
-check_bodies() {
-    local name="$1" port="$2" s got
+check_bodies() { # NAME BASE-URL [curl options...]
+    local name="$1" base="$2" s got
+    shift 2
     for s in "${sizes[@]}"; do
-        got="$(curl -s -o /dev/null -w '%{http_code} %{size_download}' --max-time 5 \
-            "http://127.0.0.1:$port/$s" || true)"
+        got="$(curl -k -s -o /dev/null -w '%{http_code} %{size_download}' --max-time 5 "$@" \
+            "$base/$s" || true)"
         [ "$got" = "200 ${size_bytes[$s]}" ] ||
             die "$name: GET /$s answered '$got', expected '200 ${size_bytes[$s]}'"
     done
@@ -300,7 +350,7 @@ if ! wait_ready "$origin_pid" "http://127.0.0.1:$origin_port/small" 10; then
     fail_start "origin nginx" "$origin_pid" "$origin_dir/error.log"
     die "the origin nginx did not start"
 fi
-check_bodies origin "$origin_port"
+check_bodies origin "http://127.0.0.1:$origin_port"
 log "origin: nginx pid $origin_pid on 127.0.0.1:$origin_port ($("$nginx_bin" -v 2>&1 | sed 's/.*: //'))"
 
 # --- proxies -----------------------------------------------------------------------------------
@@ -308,32 +358,118 @@ log "origin: nginx pid $origin_pid on 127.0.0.1:$origin_port ($("$nginx_bin" -v 
 results_jsonl="$tmp/results.jsonl"
 : >"$results_jsonl"
 
-# measure NAME WORKERS PID PORT: warm-up and measured wrk run for every size.
+warmup_on() { [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; }
+
+# run_wrk NAME WORKERS PID SCENARIO SIZE URL [wrk options...]: warm-up and measured wrk run.
+run_wrk() {
+    local name="$1" workers="$2" pid="$3" scenario="$4" s="$5" url="$6" out before after
+    shift 6
+    out="$tmp/wrk-$name-w$workers-$s.txt"
+    [ "$scenario" = plain ] || out="$tmp/wrk-$name-w$workers-$scenario-$s.txt"
+    if warmup_on; then
+        run_logged "$out.warmup" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" ||
+            die "$name: wrk warm-up failed: $(tail -n 3 "$out.warmup")"
+    fi
+    before="$("${benchlib[@]}" ticks "$pid")"
+    run_logged "$out" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
+        -s "$bench_dir/wrk-report.lua" "$@" "$url" ||
+        die "$name: wrk failed: $(tail -n 3 "$out")"
+    after="$("${benchlib[@]}" ticks "$pid")"
+    alive "$pid" || die "$name (pid $pid) died during the $scenario $s run"
+    "${benchlib[@]}" record --results "$results_jsonl" --proxy "$name" --workers "$workers" \
+        --scenario "$scenario" --size "$s" --ticks-before "$before" --ticks-after "$after" \
+        --clk-tck "$clk_tck" --wrk-output "$out"
+}
+
+# measure NAME WORKERS PID PORT: the plain scenario, every size.
 measure() {
-    local name="$1" workers="$2" pid="$3" port="$4" s url out before after
+    local s
     for s in "${sizes[@]}"; do
-        url="http://127.0.0.1:$port/$s"
-        out="$tmp/wrk-$name-w$workers-$s.txt"
-        if [ "$WARMUP" != 0 ] && [ "$WARMUP" != 0s ]; then
-            run_logged "$out.warmup" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$url" ||
-                die "$name: wrk warm-up failed: $(tail -n 3 "$out.warmup")"
-        fi
-        before="$("${benchlib[@]}" ticks "$pid")"
-        run_logged "$out" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
-            -s "$bench_dir/wrk-report.lua" "$url" ||
-            die "$name: wrk failed: $(tail -n 3 "$out")"
-        after="$("${benchlib[@]}" ticks "$pid")"
-        alive "$pid" || die "$name (pid $pid) died during the $s run"
-        "${benchlib[@]}" record --results "$results_jsonl" --proxy "$name" --workers "$workers" \
-            --size "$s" --ticks-before "$before" --ticks-after "$after" --clk-tck "$clk_tck" \
-            --wrk-output "$out"
+        run_wrk "$1" "$2" "$3" plain "$s" "http://127.0.0.1:$4/$s"
     done
 }
 
-bench_nginx() { # WORKERS
-    local workers="$1" dir="$tmp/nginx-w$1" port pid
-    port="$(free_port)"
+# measure_tls NAME WORKERS PID PORT: h2load over TLS, HTTP/1.1 ("tls") and HTTP/2 ("h2").
+measure_tls() {
+    local name="$1" workers="$2" pid="$3" port="$4" scenario s out before after
+    local opts=()
+    for scenario in tls h2; do
+        [ -n "${want[$scenario]:-}" ] || continue
+        if [ "$scenario" = tls ]; then
+            opts=(--h1 -t "$THREADS" -c "$CONNECTIONS" -m 1)
+        else
+            opts=(-t "$THREADS" -c "$H2_CLIENTS" -m "$H2_STREAMS")
+        fi
+        for s in "${sizes[@]}"; do
+            out="$tmp/h2load-$name-w$workers-$scenario-$s.txt"
+            if warmup_on; then
+                run_logged "$out.warmup" h2load "${opts[@]}" -D "$WARMUP" "https://127.0.0.1:$port/$s" ||
+                    die "$name: h2load warm-up failed: $(tail -n 3 "$out.warmup")"
+            fi
+            before="$("${benchlib[@]}" ticks "$pid")"
+            run_logged "$out" h2load "${opts[@]}" -D "$DURATION" --log-file "$out.log" \
+                "https://127.0.0.1:$port/$s" ||
+                die "$name: h2load failed: $(tail -n 3 "$out")"
+            after="$("${benchlib[@]}" ticks "$pid")"
+            alive "$pid" || die "$name (pid $pid) died during the $scenario $s run"
+            "${benchlib[@]}" record --results "$results_jsonl" --proxy "$name" \
+                --workers "$workers" --scenario "$scenario" --size "$s" --ticks-before "$before" \
+                --ticks-after "$after" --clk-tck "$clk_tck" --h2load-output "$out" \
+                --h2load-log "$out.log"
+        done
+    done
+}
+
+# TLS scenarios: one self-signed certificate for both proxies.
+tls_dir="$tmp/tls"
+if [ -n "${want[tls]:-}${want[h2]:-}" ]; then
+    mkdir -p "$tls_dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 \
+        -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$tls_dir/key.pem" -out "$tls_dir/cert.pem" >"$tls_dir/openssl.log" 2>&1 ||
+        die "openssl could not make a certificate: $(tail -n 3 "$tls_dir/openssl.log")"
+    chmod 600 "$tls_dir/key.pem"
+fi
+
+# proxy_listen nginx|gateway plain|tls PORT: the proxy's listen directive for that mode.
+proxy_listen() {
+    case "$1 $2" in
+        "nginx plain") echo "listen 127.0.0.1:$3 backlog=4096;" ;;
+        "nginx tls")
+            echo "listen 127.0.0.1:$3 ssl http2 backlog=4096;
+        ssl_certificate $tls_dir/cert.pem;
+        ssl_certificate_key $tls_dir/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;" ;;
+        "gateway plain") echo "listen 127.0.0.1:$3;" ;;
+        "gateway tls") echo "listen 127.0.0.1:$3 tls { certificate $tls_dir/cert.pem $tls_dir/key.pem; }" ;;
+    esac
+}
+
+# proxy_dir nginx|gateway WORKERS plain|tls: a fresh directory for one proxy run.
+proxy_dir() {
+    local dir="$tmp/$1-w$2"
+    [ "$3" = plain ] || dir="$tmp/$1-$3-w$2"
     mkdir -p "$dir"
+    echo "$dir"
+}
+
+scheme_of() { if [ "$1" = tls ]; then echo https; else echo http; fi; }
+
+# measure_mode NAME WORKERS PID PORT plain|tls: the mode's scenarios, then the proxy is stopped.
+measure_mode() {
+    if [ "$5" = tls ]; then
+        measure_tls "$1" "$2" "$3" "$4"
+    else
+        measure "$1" "$2" "$3" "$4"
+    fi
+    stop_tree "$3"
+}
+
+bench_nginx() { # WORKERS plain|tls
+    local workers="$1" mode="$2" dir port pid scheme
+    dir="$(proxy_dir nginx "$workers" "$mode")"
+    scheme="$(scheme_of "$mode")"
+    port="$(free_port)"
     {
         echo "worker_processes $workers;"
         nginx_common "$dir"
@@ -349,7 +485,7 @@ $(nginx_temp_paths "$dir")
         keepalive_requests 1000000;
     }
     server {
-        listen 127.0.0.1:$port backlog=4096;
+        $(proxy_listen nginx "$mode" "$port")
         location / {
             proxy_pass http://origin;
             proxy_http_version 1.1;
@@ -365,49 +501,165 @@ EOF
     } >"$dir/nginx.conf"
     start_nginx "nginx" "$dir"
     pid="$started_pid"
-    if ! wait_ready "$pid" "http://127.0.0.1:$port/small" 10; then
+    if ! wait_ready "$pid" "$scheme://127.0.0.1:$port/small" 10; then
         fail_start "nginx proxy" "$pid" "$dir/error.log"
-        die "the nginx proxy (worker_processes $workers) did not start"
+        die "the nginx proxy (worker_processes $workers, $mode) did not start"
     fi
-    check_bodies "nginx" "$port"
-    log "nginx: worker_processes $workers, pid $pid on 127.0.0.1:$port"
-    measure nginx "$workers" "$pid" "$port"
-    stop_tree "$pid"
+    check_bodies "nginx" "$scheme://127.0.0.1:$port"
+    log "nginx: worker_processes $workers, $mode, pid $pid on 127.0.0.1:$port"
+    measure_mode nginx "$workers" "$pid" "$port" "$mode"
 }
 
 gateway_failed=0
-bench_gateway() { # WORKERS
-    local workers="$1" dir="$tmp/gateway-w$1" port pid
-    port="$(free_port)"
-    mkdir -p "$dir"
-    cat >"$dir/gateway.conf" <<EOF
-worker_threads $workers;
+# start_gateway DIR URL: runs the gateway on DIR/gateway.conf until URL answers -> $started_pid.
+# When it does not, it is stopped and the remaining gateway runs are skipped.
+start_gateway() {
+    local dir="$1" url="$2" pid
+    "$GATEWAY_BIN" run --config "$dir/gateway.conf" >"$dir/gateway.log" 2>&1 &
+    pid=$!
+    started+=("$pid")
+    started_pid="$pid"
+    if ! wait_ready "$pid" "$url" 15; then
+        fail_start "gateway" "$pid" "$dir/gateway.log"
+        log "error: the gateway ($GATEWAY_BIN run --config $dir/gateway.conf) did not serve" \
+            "$url within 15 s; skipping the remaining gateway runs."
+        log "       (measure nginx alone with --nginx-only; KEEP_TMP=1 keeps the config and log)"
+        stop_tree "$pid"
+        gateway_failed=1
+        return 1
+    fi
+}
+
+gateway_common() { # WORKERS
+    cat <<EOF
+worker_threads $1;
 access_log off;
 server_header gateway;
 drain_timeout 1s;
-listen 127.0.0.1:$port;
 upstream origin {
   server 127.0.0.1:$origin_port;
   keepalive 64;
 }
-route /* { proxy origin; }
 EOF
-    "$GATEWAY_BIN" run --config "$dir/gateway.conf" >"$dir/gateway.log" 2>&1 &
-    pid=$!
-    started+=("$pid")
-    if ! wait_ready "$pid" "http://127.0.0.1:$port/small" 15; then
-        fail_start "gateway" "$pid" "$dir/gateway.log"
-        log "error: the gateway ($GATEWAY_BIN run --config $dir/gateway.conf) did not serve" \
-            "http://127.0.0.1:$port/small within 15 s; skipping the remaining gateway runs."
-        log "       (measure nginx alone with --nginx-only; KEEP_TMP=1 keeps the config and log)"
-        stop_tree "$pid"
-        gateway_failed=1
+}
+
+bench_gateway() { # WORKERS plain|tls
+    local workers="$1" mode="$2" dir port pid scheme
+    dir="$(proxy_dir gateway "$workers" "$mode")"
+    scheme="$(scheme_of "$mode")"
+    port="$(free_port)"
+    {
+        gateway_common "$workers"
+        proxy_listen gateway "$mode" "$port"
+        echo "route /* { proxy origin; }"
+    } >"$dir/gateway.conf"
+    start_gateway "$dir" "$scheme://127.0.0.1:$port/small" || return 0
+    pid="$started_pid"
+    check_bodies "gateway" "$scheme://127.0.0.1:$port"
+    log "gateway: worker_threads $workers, $mode, pid $pid on 127.0.0.1:$port"
+    measure_mode gateway "$workers" "$pid" "$port" "$mode"
+}
+
+# start_redis DIR -> $started_pid, $redis_port: a throwaway redis-server, no persistence.
+start_redis() {
+    local dir="$1" i
+    redis_port="$(free_port)"
+    mkdir -p "$dir"
+    redis-server --bind 127.0.0.1 --port "$redis_port" --dir "$dir" --save "" \
+        --appendonly no --logfile "$dir/redis.log" >"$dir/stdout.log" 2>&1 &
+    started_pid=$!
+    started+=("$started_pid")
+    for ((i = 0; i < 100; i++)); do
+        alive "$started_pid" || break
+        [ "$(redis-cli -p "$redis_port" ping 2>/dev/null)" = PONG ] && return 0
+        sleep 0.1
+    done
+    fail_start "redis-server" "$started_pid" "$dir/redis.log"
+    die "redis-server did not start"
+}
+
+policy_scenarios=(policies ratelimit-local ratelimit-redis)
+origin_app="https://app.example.com"
+
+# The gateway alone: a plain route ("baseline") and one route per policy scenario, in one
+# process, all measured on /small with the same load.
+bench_policies() { # WORKERS
+    local workers="$1" dir="$tmp/gateway-policies-w$1" port pid redis_pid="" sc token got
+    port="$(free_port)"
+    mkdir -p "$dir"
+    { openssl ecparam -name prime256v1 -genkey -noout -out "$dir/jwt-key.pem" &&
+        openssl ec -in "$dir/jwt-key.pem" -pubout -out "$dir/jwt-public.pem"; } \
+        >"$dir/openssl.log" 2>&1 ||
+        die "openssl could not make the JWT key: $(tail -n 3 "$dir/openssl.log")"
+    token="$("${benchlib[@]}" jwt "$dir/jwt-key.pem" https://issuer.bench.invalid/ bench bench-1)"
+    if [ -n "${want[ratelimit-redis]:-}" ]; then
+        start_redis "$dir/redis"
+        redis_pid="$started_pid"
+    fi
+    {
+        gateway_common "$workers"
+        cat <<EOF
+listen 127.0.0.1:$port;
+jwt bench {
+  issuer https://issuer.bench.invalid/;
+  audience bench;
+  algorithms ES256;
+  key_file $dir/jwt-public.pem kid=bench-1;
+}
+rate_limit never_local { rate 1000000/s; burst 1000000; store local; }
+route /baseline/* { proxy origin; strip_prefix /baseline; }
+route /policies/* {
+  proxy origin;
+  strip_prefix /policies;
+  auth jwt bench;
+  cors { origins $origin_app; methods GET POST; allow_headers Authorization; }
+  security_headers { set Permissions-Policy "camera=()"; default Cache-Control no-store; }
+  limits { body 64k; headers 8k; }
+}
+route /ratelimit-local/* { proxy origin; strip_prefix /ratelimit-local; rate_limit never_local; }
+EOF
+        if [ -n "$redis_pid" ]; then
+            cat <<EOF
+redis redis://127.0.0.1:$redis_port/0 { timeout 250ms; }
+rate_limit never_redis { rate 1000000/s; burst 1000000; store redis; on_store_error closed; }
+route /ratelimit-redis/* { proxy origin; strip_prefix /ratelimit-redis; rate_limit never_redis; }
+EOF
+        fi
+    } >"$dir/gateway.conf"
+    if ! start_gateway "$dir" "http://127.0.0.1:$port/baseline/small"; then
+        if [ -n "$redis_pid" ]; then stop_tree "$redis_pid"; fi
         return 0
     fi
-    check_bodies "gateway" "$port"
-    log "gateway: worker_threads $workers, pid $pid on 127.0.0.1:$port"
-    measure gateway "$workers" "$pid" "$port"
+    pid="$started_pid"
+    # Each route must do what it is there for before it is measured.
+    local auth=(-H "Authorization: Bearer $token" -H "Origin: $origin_app")
+    got="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$port/policies/small" || true)"
+    [ "$got" = 401 ] || die "gateway: /policies/small without a token answered '$got', expected 401"
+    got="$(curl -s -D - -o /dev/null --max-time 5 "${auth[@]}" "http://127.0.0.1:$port/policies/small" |
+        tr -d '\r' | grep -ci -e '^access-control-allow-origin: ' -e '^permissions-policy: ' || true)"
+    [ "$got" = 2 ] || die "gateway: /policies/small with a token lacks the CORS or security headers"
+    for sc in ratelimit-local ratelimit-redis; do
+        [ -n "${want[$sc]:-}" ] || continue
+        got="$(curl -s -D - -o /dev/null --max-time 5 "http://127.0.0.1:$port/$sc/small" |
+            tr -d '\r' | grep -ci '^ratelimit-policy: ' || true)"
+        [ "$got" = 1 ] || die "gateway: /$sc/small answered without a RateLimit-Policy header"
+    done
+    if [ -n "$redis_pid" ]; then
+        [ "$(redis-cli -p "$redis_port" dbsize)" -ge 1 ] ||
+            die "gateway: the Redis rate limit left no bucket in Redis"
+    fi
+    log "gateway: worker_threads $workers, policy routes, pid $pid on 127.0.0.1:$port"
+    run_wrk gateway "$workers" "$pid" baseline small "http://127.0.0.1:$port/baseline/small"
+    for sc in "${policy_scenarios[@]}"; do
+        [ -n "${want[$sc]:-}" ] || continue
+        if [ "$sc" = policies ]; then
+            run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small" "${auth[@]}"
+        else
+            run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small"
+        fi
+    done
     stop_tree "$pid"
+    if [ -n "$redis_pid" ]; then stop_tree "$redis_pid"; fi
 }
 
 read -r load1 _ </proc/loadavg
@@ -416,9 +668,19 @@ if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
         "and will move the numbers; a quiet machine gives steadier ones"
 fi
 log "load: wrk -t $THREADS -c $CONNECTIONS -d $DURATION (warm-up $WARMUP); sizes: ${sizes[*]}; workers: ${workers_list[*]}"
+log "scenarios: $(for sc in $all_scenarios; do [ -z "${want[$sc]:-}" ] || printf '%s ' "$sc"; done)"
+any_policy=""
+for sc in "${policy_scenarios[@]}"; do any_policy+="${want[$sc]:-}"; done
 for w in "${workers_list[@]}"; do
-    if ((run_nginx)); then bench_nginx "$w"; fi
-    if ((run_gateway && !gateway_failed)); then bench_gateway "$w"; fi
+    if [ -n "${want[plain]:-}" ]; then
+        if ((run_nginx)); then bench_nginx "$w" plain; fi
+        if ((run_gateway && !gateway_failed)); then bench_gateway "$w" plain; fi
+    fi
+    if [ -n "${want[tls]:-}${want[h2]:-}" ]; then
+        if ((run_nginx)); then bench_nginx "$w" tls; fi
+        if ((run_gateway && !gateway_failed)); then bench_gateway "$w" tls; fi
+    fi
+    if [ -n "$any_policy" ] && ((!gateway_failed)); then bench_policies "$w"; fi
 done
 
 # --- report ------------------------------------------------------------------------------------
@@ -440,7 +702,7 @@ cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     "kernel=$(uname -sr)" \
     "nginx=$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), origin: 1 worker, static files" \
     "wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')" \
-    "load=wrk -t $THREADS -c $CONNECTIONS -d $DURATION after a $WARMUP warm-up, per scenario"
+    "load=wrk -t $THREADS -c $CONNECTIONS -d $DURATION after a $WARMUP warm-up, per scenario; tls: h2load --h1 -c $CONNECTIONS; h2: h2load -c $H2_CLIENTS -m $H2_STREAMS"
 cp "$results_jsonl" "${RESULTS%.md}.jsonl"
 log "wrote $RESULTS"
 
