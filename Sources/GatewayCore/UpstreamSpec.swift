@@ -21,6 +21,8 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var maxConnectAttempts: Int
     /// TLS to the servers of this group; `nil` speaks cleartext HTTP/1.1.
     public var tls: UpstreamTLS?
+    /// Passive health: servers failing in a row are ejected for a while; `nil` never ejects.
+    public var outlierDetection: OutlierDetection?
     public var location: SourceLocation?
 
     public init(
@@ -34,6 +36,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         keepaliveTimeout: TimeAmount = .seconds(60),
         maxConnectAttempts: Int = 3,
         tls: UpstreamTLS? = nil,
+        outlierDetection: OutlierDetection? = nil,
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -46,6 +49,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.keepaliveTimeout = keepaliveTimeout
         self.maxConnectAttempts = maxConnectAttempts
         self.tls = tls
+        self.outlierDetection = outlierDetection
         self.location = location
     }
 }
@@ -63,9 +67,4 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
-
-public enum BalanceAlgorithm: String, Sendable, Hashable, CaseIterable {
-    case roundRobin = "round_robin"
-    case leastConnections = "least_conn"
 }

@@ -20,6 +20,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private let request: ActiveRequest
     private let pool: UpstreamPool
     private let outboundHead: HTTPRequestHead
+    /// The request's key under `balance hash`.
+    private let hashKey: UInt64?
     private var state = State.connecting
     private var excluded: Set<Int> = []
     private var attempts = 0
@@ -41,11 +43,12 @@ final class ProxyExchange: UpstreamResponseDelegate {
     /// Bytes buffered before the client is paused while connecting.
     private static let connectBufferLimit = 64 * 1024
 
-    init(handler: HTTPExchangeHandler, request: ActiveRequest, pool: UpstreamPool, outboundHead: HTTPRequestHead) {
+    init(handler: HTTPExchangeHandler, request: ActiveRequest, pool: UpstreamPool, outboundHead: HTTPRequestHead, hashKey: UInt64?) {
         self.handler = handler
         self.request = request
         self.pool = pool
         self.outboundHead = outboundHead
+        self.hashKey = hashKey
     }
 
     private var upstreamName: String { pool.spec.name }
@@ -53,7 +56,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
     // MARK: Connecting
 
     func start() {
-        guard let index = pool.pickServer(excluding: excluded) else {
+        guard let index = pool.pickServer(excluding: excluded, hashKey: hashKey) else {
             fail(.serviceUnavailable(upstream: upstreamName, reason: "no server left to try"))
             return
         }
@@ -78,6 +81,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
         }
         switch result {
         case .failure(let error):
+            pool.recordFailure(on: index)
             pool.requestFinished(on: index)
             server = nil
             excluded.insert(index)
@@ -146,6 +150,9 @@ final class ProxyExchange: UpstreamResponseDelegate {
     func upstreamResponseHead(_ head: HTTPResponseHead) {
         guard case .streaming = state else { return }
         responseHeadReceived = true
+        if let server {
+            if head.status.code >= 500 { pool.recordFailure(on: server) } else { pool.recordSuccess(on: server) }
+        }
         if let sentAt { firstByteNanos = (NIODeadline.now() - sentAt).nanoseconds }
         upstreamKeepAlive = head.isKeepAlive
         arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
@@ -211,6 +218,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
             start()
             return
         }
+        if !responseHeadReceived, let server { pool.recordFailure(on: server) }
         let reason = error.map { "connection to \(serverDescription ?? "?") failed: \($0)" }
             ?? "\(serverDescription ?? "?") closed the connection"
         fail(.badGateway(upstream: upstreamName, reason: reason))
@@ -230,6 +238,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
 
     func upstreamDeadlinePassed() {
         guard case .streaming = state else { return }
+        if !responseHeadReceived, let server { pool.recordFailure(on: server) }
         fail(.gatewayTimeout(upstream: upstreamName, reason: "\(serverDescription ?? "?"): \(timeoutReason)"))
     }
 

@@ -20,6 +20,8 @@ public final class UpstreamPool {
     /// Resolved addresses, parallel to `spec.servers`.
     let addresses: [SocketAddress]
     public private(set) var balancer: LoadBalancer
+    /// Passive health of this loop's traffic (`outlier_detection`); `nil` when not configured.
+    public private(set) var outliers: OutlierEjectionStateMachine?
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
     private let tlsContext: NIOSSLContext?
@@ -38,7 +40,8 @@ public final class UpstreamPool {
         self.spec = spec
         self.addresses = addresses
         self.eventLoop = eventLoop
-        self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance)
+        self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance, seed: .random(in: .min ... .max))
+        self.outliers = spec.outlierDetection.map { OutlierEjectionStateMachine(settings: $0, serverCount: spec.servers.count) }
         self.idle = Array(repeating: [], count: spec.servers.count)
         self.tlsContext = tlsContext
         self.logger = logger
@@ -90,9 +93,43 @@ public final class UpstreamPool {
     public func server(_ index: Int) -> UpstreamServer { spec.servers[index] }
     public var serverCount: Int { spec.servers.count }
 
-    /// Picks a server not in `excluded`; `nil` when none is left.
-    public func pickServer(excluding excluded: Set<Int>) -> Int? {
-        balancer.pick(excluding: excluded)
+    /// Picks a server not in `excluded`; `nil` when none is left. `hashKey` is the request's key
+    /// under `balance hash`.
+    public func pickServer(excluding excluded: Set<Int>, hashKey: UInt64? = nil) -> Int? {
+        balancer.pick(excluding: excluded, down: down(), hashKey: hashKey)
+    }
+
+    /// The servers to skip while others are left; `nil` (and no clock read) while none is out.
+    private func down() -> [Bool]? {
+        guard let count = outliers?.ejectedCount, count > 0 else { return nil }
+        for server in outliers!.readmitExpired(now: .now()) {
+            logger.info("upstream server readmitted", metadata: ["upstream": "\(spec.name)", "server": "\(spec.servers[server])"])
+        }
+        return outliers!.ejectedCount > 0 ? outliers!.ejected : nil
+    }
+
+    /// `server` answered with a status below 500.
+    public func recordSuccess(on server: Int) {
+        outliers?.succeeded(server)
+    }
+
+    /// Connecting to `server` failed, it closed or timed out before answering, or answered 5xx.
+    public func recordFailure(on server: Int) {
+        guard outliers != nil else { return }
+        switch outliers!.failed(server, now: .now()) {
+        case .none: break
+        case .eject(_, let until):
+            logger.warning(
+                "upstream server ejected",
+                metadata: [
+                    "upstream": "\(spec.name)", "server": "\(spec.servers[server])",
+                    "for_ms": "\((until - .now()).nanoseconds / 1_000_000)", "ejections": "\(outliers!.ejections(of: server))",
+                ])
+        case .keepAtLimit:
+            logger.info(
+                "upstream server not ejected: max_ejected_percent reached",
+                metadata: ["upstream": "\(spec.name)", "server": "\(spec.servers[server])"])
+        }
     }
 
     /// Hands `completion` an idle connection to `server` if one is alive (synchronously), else

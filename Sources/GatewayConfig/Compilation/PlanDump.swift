@@ -79,13 +79,14 @@ public enum PlanDump {
     static func upstreamLines(_ u: UpstreamSpec) -> [String] {
         [
             "servers: " + u.servers.map { "\($0) weight=\($0.weight)" }.joined(separator: ", "),
-            "balance: \(u.balance.rawValue)",
+            "balance: \(u.balance)",
             "connect_timeout: " + duration(u.connectTimeout),
             "first_byte_timeout: " + duration(u.firstByteTimeout),
             "idle_timeout: " + duration(u.idleTimeout),
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+            "outlier_detection: " + (u.outlierDetection.map(outlierSummary) ?? "off"),
             "tls: " + (u.tls.map(tlsSummary) ?? "off"),
         ]
     }
@@ -134,6 +135,11 @@ public enum PlanDump {
         case .redirect(let redirect):
             return ["action: redirect \(redirect.status) \(redirect.location)"]
         }
+    }
+
+    static func outlierSummary(_ o: OutlierDetection) -> String {
+        "eject after \(o.consecutiveFailures) failures in a row for \(duration(o.baseEjectionTime)) × ejections up to "
+            + "\(duration(o.maxEjectionTime)), at most \(o.maxEjectedPercent)% of servers"
     }
 
     static func tlsSummary(_ tls: UpstreamTLS) -> String {

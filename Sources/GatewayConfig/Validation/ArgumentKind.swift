@@ -64,6 +64,8 @@ enum ArgumentKind: Sendable {
     case cost
     /// `redis://HOST[:PORT][/DB]`.
     case redisURL
+    /// The key of `balance hash`: `client_ip`, `header:NAME`, `cookie:NAME` or `path`.
+    case balanceHashKey
 
     static let weightRange = 1...1000
 
@@ -119,6 +121,7 @@ enum ArgumentKind: Sendable {
         case .rateLimitKey: return error(ValueParser.rateLimitKey(text))
         case .cost: return error(ValueParser.cost(text))
         case .redisURL: return error(ValueParser.redisURL(text))
+        case .balanceHashKey: return error(ValueParser.balanceHashKey(text))
         }
     }
 }
