@@ -23,6 +23,8 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var tls: UpstreamTLS?
     /// Passive health: servers failing in a row are ejected for a while; `nil` never ejects.
     public var outlierDetection: OutlierDetection?
+    /// Which failures are tried again on another server, how often, and within what budget.
+    public var retry: RetryPolicy
     public var location: SourceLocation?
 
     public init(
@@ -37,6 +39,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         maxConnectAttempts: Int = 3,
         tls: UpstreamTLS? = nil,
         outlierDetection: OutlierDetection? = nil,
+        retry: RetryPolicy = RetryPolicy(),
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -50,6 +53,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.maxConnectAttempts = maxConnectAttempts
         self.tls = tls
         self.outlierDetection = outlierDetection
+        self.retry = retry
         self.location = location
     }
 }

@@ -6,9 +6,12 @@ import NIOHTTP1
 /// Carries one request to an upstream server and its response back to the client.
 ///
 /// Lives on the client connection's event loop, as does the upstream connection it borrows, so
-/// every step is a direct call. Retries another server only while no byte has been sent: after a
-/// failed connect, or when a reused keep-alive connection turns out closed before a body-less
-/// request got any answer.
+/// every step is a direct call. Tries another server after the failures of the upstream's
+/// ``RetryPolicy``: a failed connect (nothing sent) always; a reset, a per-try timeout or a listed
+/// 5xx status only for an idempotent request whose body is empty or kept whole (at most
+/// ``RetryPolicy/replayableBodyLimit``), before any byte went to the client, and within the pool's
+/// retry budget. A reused keep-alive connection found closed before a body-less request got any
+/// answer is re-sent without counting as a retry (nothing was processed).
 final class ProxyExchange: UpstreamResponseDelegate {
     private enum State {
         case connecting
@@ -25,6 +28,16 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private var state = State.connecting
     private var excluded: Set<Int> = []
     private var attempts = 0
+    /// Times the request was sent to a server (the first try and retries).
+    private var tries = 0
+    /// A slot of the pool's retry budget is held (from the first retry to the end).
+    private var holdsRetry = false
+    private var counted = true
+    /// The body as sent so far, kept while it fits ``RetryPolicy/replayableBodyLimit``, so the
+    /// request can be sent again.
+    private var kept: [ByteBuffer] = []
+    private var keptBytes = 0
+    private var bodyTooLargeToKeep = false
     private var server: Int?
     /// Body parts read from the client before the upstream connection was ready.
     private var buffered: [ByteBuffer] = []
@@ -49,6 +62,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
         self.pool = pool
         self.outboundHead = outboundHead
         self.hashKey = hashKey
+        pool.exchangeStarted()
     }
 
     private var upstreamName: String { pool.spec.name }
@@ -85,12 +99,15 @@ final class ProxyExchange: UpstreamResponseDelegate {
             pool.requestFinished(on: index)
             server = nil
             excluded.insert(index)
-            if attempts < pool.spec.maxConnectAttempts, excluded.count < pool.serverCount {
+            if pool.spec.retry.retryOn.contains(.connectFailure), attempts < pool.spec.maxConnectAttempts,
+                excluded.count < pool.serverCount
+            {
                 start()
             } else {
                 fail(Self.classify(connectError: error, upstream: upstreamName, server: pool.server(index)))
             }
         case .success(let connection):
+            tries += 1
             state = .streaming(connection)
             connection.delegate = self
             connection.write(.head(outboundHead))
@@ -119,6 +136,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
     // MARK: Request body (client → upstream)
 
     func forwardBody(_ body: ByteBuffer) {
+        keep(body)
         switch state {
         case .connecting:
             buffered.append(body)
@@ -133,6 +151,17 @@ final class ProxyExchange: UpstreamResponseDelegate {
         }
     }
 
+    private func keep(_ body: ByteBuffer) {
+        guard !bodyTooLargeToKeep else { return }
+        keptBytes += body.readableBytes
+        if keptBytes > RetryPolicy.replayableBodyLimit {
+            bodyTooLargeToKeep = true
+            kept = []
+        } else {
+            kept.append(body)
+        }
+    }
+
     func forwardEnd() {
         requestEndReceived = true
         if case .streaming(let connection) = state, !requestEndSent { sendEnd(on: connection) }
@@ -142,17 +171,26 @@ final class ProxyExchange: UpstreamResponseDelegate {
         requestEndSent = true
         connection.write(.end(nil), flush: true)
         sentAt = .now()
-        if !responseHeadReceived { arm(pool.spec.firstByteTimeout, reason: "no response within first_byte_timeout") }
+        guard !responseHeadReceived else { return }
+        if let perTry = pool.spec.retry.perTryTimeout, perTry < pool.spec.firstByteTimeout {
+            arm(perTry, reason: "no response within per_try_timeout")
+        } else {
+            arm(pool.spec.firstByteTimeout, reason: "no response within first_byte_timeout")
+        }
     }
 
     // MARK: Response (upstream → client)
 
     func upstreamResponseHead(_ head: HTTPResponseHead) {
-        guard case .streaming = state else { return }
-        responseHeadReceived = true
+        guard case .streaming(let connection) = state else { return }
         if let server {
             if head.status.code >= 500 { pool.recordFailure(on: server) } else { pool.recordSuccess(on: server) }
         }
+        if head.status.code >= 500, mayRetry(after: .status(Int(head.status.code))) {
+            retry(dropping: connection)
+            return
+        }
+        responseHeadReceived = true
         if let sentAt { firstByteNanos = (NIODeadline.now() - sentAt).nanoseconds }
         upstreamKeepAlive = head.isKeepAlive
         arm(pool.spec.idleTimeout, reason: "response stalled beyond idle_timeout")
@@ -190,6 +228,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
         connection.clearDeadline()
         state = .done
         finishServer()
+        finishExchange()
         // The upstream answered before the whole request was sent (e.g. an early 413): that
         // connection cannot be reused, and the client's unread body means closing it too.
         let complete = requestEndSent
@@ -214,14 +253,52 @@ final class ProxyExchange: UpstreamResponseDelegate {
             // so the request is safely sent again on another connection.
             if let server { pool.requestFinished(on: server) }
             server = nil
+            tries -= 1
             state = .connecting
             start()
             return
         }
         if !responseHeadReceived, let server { pool.recordFailure(on: server) }
+        if !responseHeadReceived, mayRetry(after: .reset) {
+            retry(dropping: connection)
+            return
+        }
         let reason = error.map { "connection to \(serverDescription ?? "?") failed: \($0)" }
             ?? "\(serverDescription ?? "?") closed the connection"
         fail(.badGateway(upstream: upstreamName, reason: reason))
+    }
+
+    // MARK: Retries
+
+    /// Whether the request may be sent again after `condition`: listed in `retry_on`, tries left,
+    /// a server not tried yet, nothing sent to the client, the request safe to repeat (idempotent,
+    /// body empty or kept whole) and room in the retry budget (taken here).
+    private func mayRetry(after condition: RetryCondition) -> Bool {
+        let policy = pool.spec.retry
+        guard policy.retryOn.contains(condition), tries <= policy.retries, !request.responseStarted else { return false }
+        guard excluded.count + 1 < pool.serverCount else { return false }
+        guard RetryPolicy.isIdempotent(request.head.method.rawValue), requestEndReceived, !bodyTooLargeToKeep else { return false }
+        if !holdsRetry {
+            guard pool.acquireRetry() else { return false }
+            holdsRetry = true
+        }
+        return true
+    }
+
+    /// Drops `connection` (its answer is not wanted) and sends the request to another server.
+    private func retry(dropping connection: UpstreamConnection) {
+        connection.delegate = nil
+        connection.close()
+        if let server { excluded.insert(server) }
+        finishServer()
+        state = .connecting
+        buffered = kept
+        bufferedBytes = keptBytes
+        requestEndSent = false
+        requestBodySent = false
+        responseHeadReceived = false
+        upstreamKeepAlive = true
+        start()
     }
 
     // MARK: Failure, timeout, cancellation
@@ -237,8 +314,12 @@ final class ProxyExchange: UpstreamResponseDelegate {
     }
 
     func upstreamDeadlinePassed() {
-        guard case .streaming = state else { return }
+        guard case .streaming(let connection) = state else { return }
         if !responseHeadReceived, let server { pool.recordFailure(on: server) }
+        if !responseHeadReceived, mayRetry(after: .timeout) {
+            retry(dropping: connection)
+            return
+        }
         fail(.gatewayTimeout(upstream: upstreamName, reason: "\(serverDescription ?? "?"): \(timeoutReason)"))
     }
 
@@ -265,7 +346,15 @@ final class ProxyExchange: UpstreamResponseDelegate {
         let previous = state
         state = .done
         finishServer()
+        finishExchange()
         if case .streaming(let connection) = previous { connection.close() }
+    }
+
+    /// Gives back the exchange's place in the retry budget (once).
+    private func finishExchange() {
+        guard counted else { return }
+        counted = false
+        pool.exchangeFinished(heldRetry: holdsRetry)
     }
 
     private func finishServer() {

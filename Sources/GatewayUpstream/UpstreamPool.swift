@@ -22,6 +22,8 @@ public final class UpstreamPool {
     public private(set) var balancer: LoadBalancer
     /// Passive health of this loop's traffic (`outlier_detection`); `nil` when not configured.
     public private(set) var outliers: OutlierEjectionStateMachine?
+    /// Requests in flight on this loop and how many of them are on a retry.
+    public private(set) var retryBudget: RetryBudget
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
     private let tlsContext: NIOSSLContext?
@@ -42,6 +44,7 @@ public final class UpstreamPool {
         self.eventLoop = eventLoop
         self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance, seed: .random(in: .min ... .max))
         self.outliers = spec.outlierDetection.map { OutlierEjectionStateMachine(settings: $0, serverCount: spec.servers.count) }
+        self.retryBudget = RetryBudget(percent: spec.retry.budgetPercent, minimum: spec.retry.budgetMinimum)
         self.idle = Array(repeating: [], count: spec.servers.count)
         self.tlsContext = tlsContext
         self.logger = logger
@@ -159,6 +162,18 @@ public final class UpstreamPool {
             )
         }
     }
+
+    /// A request to this upstream began (counted once, however often it is tried).
+    public func exchangeStarted() { retryBudget.requestStarted() }
+
+    /// The request ended; `heldRetry` gives back the budget slot it took with ``acquireRetry()``.
+    public func exchangeFinished(heldRetry: Bool) {
+        retryBudget.requestFinished()
+        if heldRetry { retryBudget.retryFinished() }
+    }
+
+    /// Takes a slot of the retry budget; `false` when retries are at their share.
+    public func acquireRetry() -> Bool { retryBudget.acquireRetry() }
 
     public func requestStarted(on server: Int) { balancer.requestStarted(on: server) }
     public func requestFinished(on server: Int) { balancer.requestFinished(on: server) }

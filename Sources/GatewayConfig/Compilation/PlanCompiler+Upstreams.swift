@@ -37,6 +37,7 @@ extension PlanCompiler {
             if let v = first("max_connect_attempts", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...10) } }) {
                 spec.maxConnectAttempts = v
             }
+            compileRetry(block, into: &spec.retry)
             if let o = first("outlier_detection", in: block) {
                 spec.outlierDetection = compileOutlierDetection(o)
             }
@@ -74,6 +75,16 @@ extension PlanCompiler {
 }
 
 extension PlanCompiler {
+    /// `retries N; per_try_timeout D; retry_on CONDITION...; retry_budget P%;`
+    func compileRetry(_ block: [Directive], into retry: inout RetryPolicy) {
+        if let v = first("retries", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...10) } }) { retry.retries = v }
+        if let v = first("per_try_timeout", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { retry.perTryTimeout = v }
+        if let d = first("retry_on", in: block) {
+            retry.retryOn = Set(d.arguments.indices.compactMap { value(d, $0, ValueParser.retryCondition) })
+        }
+        if let v = first("retry_budget", in: block).flatMap({ value($0, 0, ValueParser.percent) }) { retry.budgetPercent = v }
+    }
+
     /// `outlier_detection [{ consecutive_failures N; base_ejection_time D; max_ejection_time D; max_ejected_percent N; }]`.
     mutating func compileOutlierDetection(_ d: Directive) -> OutlierDetection {
         let block = d.block ?? []

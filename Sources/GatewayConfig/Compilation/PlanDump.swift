@@ -86,6 +86,7 @@ public enum PlanDump {
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+            "retries: " + retrySummary(u.retry),
             "outlier_detection: " + (u.outlierDetection.map(outlierSummary) ?? "off"),
             "tls: " + (u.tls.map(tlsSummary) ?? "off"),
         ]
@@ -135,6 +136,12 @@ public enum PlanDump {
         case .redirect(let redirect):
             return ["action: redirect \(redirect.status) \(redirect.location)"]
         }
+    }
+
+    static func retrySummary(_ r: RetryPolicy) -> String {
+        "\(r.retries) on " + (r.retryOn.isEmpty ? "nothing" : r.retryOn.sorted().map(\.description).joined(separator: " "))
+            + ", per_try_timeout " + (r.perTryTimeout.map(duration) ?? "off")
+            + ", budget \(r.budgetPercent)% of requests in flight (at least \(r.budgetMinimum))"
     }
 
     static func outlierSummary(_ o: OutlierDetection) -> String {

@@ -86,6 +86,12 @@ struct Schema: Sendable {
         DirectiveSpec("keepalive_timeout", in: .upstream, [durationKind], usage: "keepalive_timeout DURATION;"),
         DirectiveSpec("max_connect_attempts", in: .upstream, [.integer(1...10)], usage: "max_connect_attempts N;"),
         DirectiveSpec("tls", in: .upstream, [], block: .upstreamTLS, blockOptional: true, usage: "tls [{ … }]"),
+        DirectiveSpec("retries", in: .upstream, [.integer(0...10)], usage: "retries N;"),
+        DirectiveSpec("per_try_timeout", in: .upstream, [durationKind], usage: "per_try_timeout DURATION;"),
+        DirectiveSpec(
+            "retry_on", in: .upstream, [.retryCondition], variadic: true,
+            usage: "retry_on connect_failure | reset | timeout | STATUS...;"),
+        DirectiveSpec("retry_budget", in: .upstream, [.percent], usage: "retry_budget PERCENT%;"),
         DirectiveSpec(
             "outlier_detection", in: .upstream, [], block: .outlierDetection, blockOptional: true, usage: "outlier_detection [{ … }]"),
         // upstream NAME { outlier_detection { } }
