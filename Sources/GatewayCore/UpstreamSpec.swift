@@ -23,6 +23,8 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var tls: UpstreamTLS?
     /// Passive health: servers failing in a row are ejected for a while; `nil` never ejects.
     public var outlierDetection: OutlierDetection?
+    /// Circuit breaking: connections, pending and in-flight requests allowed (gateway-wide).
+    public var limits: CircuitBreakerLimits
     /// Which failures are tried again on another server, how often, and within what budget.
     public var retry: RetryPolicy
     public var location: SourceLocation?
@@ -40,6 +42,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         tls: UpstreamTLS? = nil,
         outlierDetection: OutlierDetection? = nil,
         retry: RetryPolicy = RetryPolicy(),
+        limits: CircuitBreakerLimits = CircuitBreakerLimits(),
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -54,6 +57,7 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.tls = tls
         self.outlierDetection = outlierDetection
         self.retry = retry
+        self.limits = limits
         self.location = location
     }
 }

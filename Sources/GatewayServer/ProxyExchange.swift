@@ -32,7 +32,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private var tries = 0
     /// A slot of the pool's retry budget is held (from the first retry to the end).
     private var holdsRetry = false
-    private var counted = true
+    /// The request counts as in flight in the pool (from ``start()`` until it ends).
+    private var counted = false
     /// The body as sent so far, kept while it fits ``RetryPolicy/replayableBodyLimit``, so the
     /// request can be sent again.
     private var kept: [ByteBuffer] = []
@@ -62,14 +63,23 @@ final class ProxyExchange: UpstreamResponseDelegate {
         self.pool = pool
         self.outboundHead = outboundHead
         self.hashKey = hashKey
-        pool.exchangeStarted()
     }
 
     private var upstreamName: String { pool.spec.name }
 
     // MARK: Connecting
 
+    /// Admits the request under the upstream's `max_requests`, then tries the first server.
     func start() {
+        if let limit = pool.exchangeStarted() {
+            fail(.upstreamOverloaded(upstream: upstreamName, limit: limit))
+            return
+        }
+        counted = true
+        tryServer()
+    }
+
+    private func tryServer() {
         guard let index = pool.pickServer(excluding: excluded, hashKey: hashKey) else {
             fail(.serviceUnavailable(upstream: upstreamName, reason: "no server left to try"))
             return
@@ -94,6 +104,10 @@ final class ProxyExchange: UpstreamResponseDelegate {
             return
         }
         switch result {
+        case .failure(let error as UpstreamOverloadedError):
+            pool.requestFinished(on: index)
+            server = nil
+            fail(.upstreamOverloaded(upstream: upstreamName, limit: error.limit))
         case .failure(let error):
             pool.recordFailure(on: index)
             pool.requestFinished(on: index)
@@ -102,7 +116,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
             if pool.spec.retry.retryOn.contains(.connectFailure), attempts < pool.spec.maxConnectAttempts,
                 excluded.count < pool.serverCount
             {
-                start()
+                tryServer()
             } else {
                 fail(Self.classify(connectError: error, upstream: upstreamName, server: pool.server(index)))
             }
@@ -255,7 +269,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
             server = nil
             tries -= 1
             state = .connecting
-            start()
+            tryServer()
             return
         }
         if !responseHeadReceived, let server { pool.recordFailure(on: server) }
@@ -298,7 +312,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
         requestBodySent = false
         responseHeadReceived = false
         upstreamKeepAlive = true
-        start()
+        tryServer()
     }
 
     // MARK: Failure, timeout, cancellation

@@ -24,6 +24,11 @@ public final class UpstreamPool {
     public private(set) var outliers: OutlierEjectionStateMachine?
     /// Requests in flight on this loop and how many of them are on a retry.
     public private(set) var retryBudget: RetryBudget
+    /// This loop's share of the upstream's circuit-breaker limits.
+    public let limits: CircuitBreakerLimits
+    /// Connections open or connecting, and connects in progress (each for one waiting request).
+    public private(set) var openConnections = 0
+    public private(set) var pendingConnects = 0
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
     private let tlsContext: NIOSSLContext?
@@ -35,6 +40,7 @@ public final class UpstreamPool {
         addresses: [SocketAddress],
         eventLoop: any EventLoop,
         tlsContext: NIOSSLContext? = nil,
+        loopCount: Int = 1,
         logger: Logger = Logger(label: "gateway.upstream")
     ) {
         precondition((spec.tls == nil) == (tlsContext == nil), "an upstream with TLS needs its context")
@@ -44,6 +50,7 @@ public final class UpstreamPool {
         self.eventLoop = eventLoop
         self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance, seed: .random(in: .min ... .max))
         self.outliers = spec.outlierDetection.map { OutlierEjectionStateMachine(settings: $0, serverCount: spec.servers.count) }
+        self.limits = spec.limits.share(ofLoops: loopCount)
         self.retryBudget = RetryBudget(percent: spec.retry.budgetPercent, minimum: spec.retry.budgetMinimum)
         self.idle = Array(repeating: [], count: spec.servers.count)
         self.tlsContext = tlsContext
@@ -148,7 +155,20 @@ public final class UpstreamPool {
                 return
             }
         }
+        if let limit = limits.refusesConnect(open: openConnections, pending: pendingConnects) {
+            completion(.failure(UpstreamOverloadedError(limit: limit)))
+            return
+        }
+        openConnections += 1
+        pendingConnects += 1
         connect(to: server).assumeIsolated().whenComplete { [logger] result in
+            self.pendingConnects -= 1
+            switch result {
+            case .success(let channel):
+                channel.closeFuture.assumeIsolated().whenComplete { [weak self] _ in self?.openConnections -= 1 }
+            case .failure:
+                self.openConnections -= 1
+            }
             if case .failure(let error as UpstreamTLSHandshakeError) = result {
                 logger.warning("upstream TLS handshake failed", metadata: ["upstream": "\(self.spec.name)", "error": "\(error)"])
             }
@@ -163,8 +183,13 @@ public final class UpstreamPool {
         }
     }
 
-    /// A request to this upstream began (counted once, however often it is tried).
-    public func exchangeStarted() { retryBudget.requestStarted() }
+    /// A request to this upstream begins (counted once, however often it is tried), unless
+    /// `max_requests` is reached: then it is not counted and the limit is returned.
+    public func exchangeStarted() -> CircuitBreakerLimit? {
+        if let limit = limits.refusesRequest(inFlight: retryBudget.requests) { return limit }
+        retryBudget.requestStarted()
+        return nil
+    }
 
     /// The request ended; `heldRetry` gives back the budget slot it took with ``acquireRetry()``.
     public func exchangeFinished(heldRetry: Bool) {

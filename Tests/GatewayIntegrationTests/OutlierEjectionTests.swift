@@ -37,6 +37,7 @@ import Testing
             let deadline = ContinuousClock.now + .seconds(30)
             while upstreams[2].requestCount < 3, ContinuousClock.now < deadline {
                 let status = try await get(port: gateway.port, group: group); #expect(status == 200)
+                try await Task.sleep(for: .milliseconds(50))
             }
             let back = try #require(badRequestTimes.withLockedValue { $0.count > 2 ? $0[2] : nil })
             #expect(back - ejectedBy >= .seconds(2), "readmitted after \(back - ejectedBy)")
@@ -65,6 +66,7 @@ import Testing
                 let deadline = ContinuousClock.now + .seconds(30)
                 while restarted.requestCount == 0, ContinuousClock.now < deadline {
                     let status = try await get(port: gateway.port, group: group); #expect(status == 200)
+                    try await Task.sleep(for: .milliseconds(50))
                 }
                 #expect(restarted.requestCount > 0)
                 #expect(log.contains("upstream server readmitted"))

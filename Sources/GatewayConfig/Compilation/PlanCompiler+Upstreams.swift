@@ -38,6 +38,10 @@ extension PlanCompiler {
                 spec.maxConnectAttempts = v
             }
             compileRetry(block, into: &spec.retry)
+            func limit(_ name: String) -> Int? {
+                first(name, in: block).flatMap { value($0, 0) { ValueParser.integer($0, in: 1...1_000_000) } }
+            }
+            spec.limits = CircuitBreakerLimits(maxConnections: limit("max_connections"), maxPending: limit("max_pending"), maxRequests: limit("max_requests"))
             if let o = first("outlier_detection", in: block) {
                 spec.outlierDetection = compileOutlierDetection(o)
             }

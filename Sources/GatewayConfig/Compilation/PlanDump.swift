@@ -86,6 +86,7 @@ public enum PlanDump {
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+            "circuit_breaker: " + limitsSummary(u.limits),
             "retries: " + retrySummary(u.retry),
             "outlier_detection: " + (u.outlierDetection.map(outlierSummary) ?? "off"),
             "tls: " + (u.tls.map(tlsSummary) ?? "off"),
@@ -136,6 +137,12 @@ public enum PlanDump {
         case .redirect(let redirect):
             return ["action: redirect \(redirect.status) \(redirect.location)"]
         }
+    }
+
+    static func limitsSummary(_ l: CircuitBreakerLimits) -> String {
+        let parts = [("max_connections", l.maxConnections), ("max_pending", l.maxPending), ("max_requests", l.maxRequests)]
+            .compactMap { name, value in value.map { "\(name) \($0)" } }
+        return parts.isEmpty ? "off" : parts.joined(separator: ", ") + " (each event loop its share)"
     }
 
     static func retrySummary(_ r: RetryPolicy) -> String {

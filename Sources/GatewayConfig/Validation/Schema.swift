@@ -86,6 +86,9 @@ struct Schema: Sendable {
         DirectiveSpec("keepalive_timeout", in: .upstream, [durationKind], usage: "keepalive_timeout DURATION;"),
         DirectiveSpec("max_connect_attempts", in: .upstream, [.integer(1...10)], usage: "max_connect_attempts N;"),
         DirectiveSpec("tls", in: .upstream, [], block: .upstreamTLS, blockOptional: true, usage: "tls [{ … }]"),
+        DirectiveSpec("max_connections", in: .upstream, [.integer(1...1_000_000)], usage: "max_connections N;"),
+        DirectiveSpec("max_pending", in: .upstream, [.integer(1...1_000_000)], usage: "max_pending N;"),
+        DirectiveSpec("max_requests", in: .upstream, [.integer(1...1_000_000)], usage: "max_requests N;"),
         DirectiveSpec("retries", in: .upstream, [.integer(0...10)], usage: "retries N;"),
         DirectiveSpec("per_try_timeout", in: .upstream, [durationKind], usage: "per_try_timeout DURATION;"),
         DirectiveSpec(
