@@ -39,6 +39,8 @@ final class ProxyExchange: UpstreamResponseDelegate {
     private var kept: [ByteBuffer] = []
     private var keptBytes = 0
     private var bodyTooLargeToKeep = false
+    /// Only a request that could be re-sent keeps its body (see ``mayRetry(after:)``).
+    private let keepsBody: Bool
     private var server: Int?
     /// Body parts read from the client before the upstream connection was ready.
     private var buffered: [ByteBuffer] = []
@@ -63,6 +65,10 @@ final class ProxyExchange: UpstreamResponseDelegate {
         self.pool = pool
         self.outboundHead = outboundHead
         self.hashKey = hashKey
+        let policy = pool.spec.retry
+        self.keepsBody =
+            policy.retries > 0 && RetryPolicy.isIdempotent(request.head.method.rawValue)
+            && policy.retryOn.contains { $0 != .connectFailure }
     }
 
     private var upstreamName: String { pool.spec.name }
@@ -166,7 +172,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
     }
 
     private func keep(_ body: ByteBuffer) {
-        guard !bodyTooLargeToKeep else { return }
+        guard keepsBody, !bodyTooLargeToKeep else { return }
         keptBytes += body.readableBytes
         if keptBytes > RetryPolicy.replayableBodyLimit {
             bodyTooLargeToKeep = true
