@@ -32,6 +32,8 @@ public enum GatewayError: Error, Sendable, Hashable {
     case badGateway(upstream: String, reason: String)
     /// No server of the upstream group can take the request.
     case serviceUnavailable(upstream: String, reason: String)
+    /// A circuit-breaker limit of the upstream is reached: answered at once, with `Retry-After`.
+    case upstreamOverloaded(upstream: String, limit: CircuitBreakerLimit)
     /// The upstream did not connect or answer in time.
     case gatewayTimeout(upstream: String, reason: String)
     /// A rate limit refused the request; `retryAfter` is whole seconds until it would pass.
@@ -74,7 +76,7 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .headerFieldsTooLarge: .requestHeaderFieldsTooLarge
         case .badGateway: .badGateway
         case .rateLimited: .tooManyRequests
-        case .serviceUnavailable, .rateLimitUnavailable, .shuttingDown: .serviceUnavailable
+        case .serviceUnavailable, .upstreamOverloaded, .rateLimitUnavailable, .shuttingDown: .serviceUnavailable
         case .gatewayTimeout: .gatewayTimeout
         case .internalError: .internalServerError
         case .addressDenied, .corsRejected, .insufficientScope: .forbidden
@@ -100,6 +102,7 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .headerFieldsTooLarge: "header_fields_too_large"
         case .badGateway: "bad_gateway"
         case .serviceUnavailable: "service_unavailable"
+        case .upstreamOverloaded: "upstream_overloaded"
         case .gatewayTimeout: "gateway_timeout"
         case .rateLimited: "rate_limited"
         case .rateLimitUnavailable: "rate_limit_unavailable"
@@ -132,6 +135,7 @@ public enum GatewayError: Error, Sendable, Hashable {
         case .headerFieldsTooLarge: "request header fields too large"
         case .badGateway: "upstream failed"
         case .serviceUnavailable: "no upstream server available"
+        case .upstreamOverloaded: "upstream is at capacity, retry later"
         case .gatewayTimeout: "upstream timed out"
         case .rateLimited: "rate limit exceeded"
         case .rateLimitUnavailable: "rate limit cannot be checked"
@@ -155,6 +159,7 @@ public enum GatewayError: Error, Sendable, Hashable {
             .gatewayTimeout(let upstream, let reason):
             "\(upstream): \(reason)"
         case .unsupportedTransferCoding(let coding): "transfer-encoding: \(coding)"
+        case .upstreamOverloaded(let upstream, let limit): "\(upstream): \(limit.rawValue) reached"
         case .rateLimited(let limit, let retryAfter): "rate_limit \(limit): retry after \(retryAfter)s"
         case .rateLimitUnavailable(let limit): "rate_limit \(limit): store unavailable, on_store_error closed"
         case .internalError(let detail): detail
@@ -169,6 +174,7 @@ public enum GatewayError: Error, Sendable, Hashable {
         switch self {
         case .corsRejected(let reason), .invalidAuthRequest(let reason), .invalidToken(let reason): reason
         case .authKeysUnavailable: "no_key_set"
+        case .upstreamOverloaded(_, let limit): limit.rawValue
         default: nil
         }
     }

@@ -46,6 +46,9 @@ extension GatewayResponse {
         if case .rateLimited(_, let retryAfter) = error {
             headers.add(name: "Retry-After", value: String(retryAfter))
         }
+        if case .upstreamOverloaded = error {
+            headers.add(name: "Retry-After", value: "1")
+        }
         return GatewayResponse(status: error.status, headers: headers, body: body)
     }
 }

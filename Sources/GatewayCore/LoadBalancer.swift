@@ -2,7 +2,13 @@
 ///
 /// Not Sendable: one instance per (upstream, event loop), so picking takes no lock. Weighted
 /// round-robin is nginx's smooth weighted algorithm (no bursts to the heaviest server);
-/// least-connections breaks ties by weight, then round-robin order.
+/// least-connections breaks ties by weight, then round-robin order; power-of-two-choices draws two
+/// distinct servers by weight and takes the less loaded (the first drawn on a tie); consistent
+/// hashing walks a ``HashRing`` and falls back to round-robin for requests without the key.
+///
+/// Servers marked `down` (ejected or failing health checks) are skipped while any other server is
+/// left; when every server not yet tried is down, they are picked anyway (panic routing, as Envoy
+/// does): a possibly dead server beats a certain 503.
 public struct LoadBalancer {
     public let servers: [UpstreamServer]
     public let algorithm: BalanceAlgorithm
@@ -10,28 +16,45 @@ public struct LoadBalancer {
     /// In-flight requests per server on this loop.
     public private(set) var active: [Int]
     private var cursor = 0
+    private let ring: HashRing?
+    private var randomState: UInt64
 
-    public init(servers: [UpstreamServer], algorithm: BalanceAlgorithm) {
+    /// `seed` drives power-of-two-choices' draws (fixed in tests, random in the server).
+    public init(servers: [UpstreamServer], algorithm: BalanceAlgorithm, seed: UInt64 = 0) {
         self.servers = servers
         self.algorithm = algorithm
         self.currentWeights = Array(repeating: 0, count: servers.count)
         self.active = Array(repeating: 0, count: servers.count)
+        self.randomState = seed
+        if case .hash = algorithm { ring = HashRing(servers: servers) } else { ring = nil }
     }
 
     /// The index of the next server, skipping those in `excluded` (already tried for this
-    /// request); `nil` when none is left.
-    public mutating func pick(excluding excluded: Set<Int> = []) -> Int? {
+    /// request) and, while others are left, those marked in `down`; `nil` when none is left.
+    /// `hashKey` is the request's key under consistent hashing.
+    public mutating func pick(excluding excluded: Set<Int> = [], down: [Bool]? = nil, hashKey: UInt64? = nil) -> Int? {
         guard excluded.count < servers.count else { return nil }
+        if let down {
+            if let index = pick(hashKey: hashKey, skip: { excluded.contains($0) || down[$0] }) { return index }
+        }
+        return pick(hashKey: hashKey, skip: { excluded.contains($0) })
+    }
+
+    private mutating func pick(hashKey: UInt64?, skip: (Int) -> Bool) -> Int? {
         switch algorithm {
-        case .roundRobin: return pickSmoothWeighted(excluding: excluded)
-        case .leastConnections: return pickLeastConnections(excluding: excluded)
+        case .roundRobin: return pickSmoothWeighted(skip: skip)
+        case .leastConnections: return pickLeastConnections(skip: skip)
+        case .powerOfTwoChoices: return pickTwoChoices(skip: skip)
+        case .hash:
+            guard let ring, let hashKey else { return pickSmoothWeighted(skip: skip) }
+            return ring.server(for: hashKey, skip: skip)
         }
     }
 
-    private mutating func pickSmoothWeighted(excluding excluded: Set<Int>) -> Int? {
+    private mutating func pickSmoothWeighted(skip: (Int) -> Bool) -> Int? {
         var best: Int? = nil
         var total = 0
-        for i in servers.indices where !excluded.contains(i) {
+        for i in servers.indices where !skip(i) {
             currentWeights[i] += servers[i].weight
             total += servers[i].weight
             if best == nil || currentWeights[i] > currentWeights[best!] { best = i }
@@ -40,19 +63,47 @@ public struct LoadBalancer {
         return best
     }
 
-    private mutating func pickLeastConnections(excluding excluded: Set<Int>) -> Int? {
+    private mutating func pickLeastConnections(skip: (Int) -> Bool) -> Int? {
         var best: Int? = nil
         let n = servers.count
         for step in 0..<n {
             let i = (cursor + step) % n
-            if excluded.contains(i) { continue }
+            if skip(i) { continue }
             guard let b = best else { best = i; continue }
-            // Compare active/weight without division: a/wa < b/wb  ⇔  a*wb < b*wa.
-            let lhs = active[i] * servers[b].weight, rhs = active[b] * servers[i].weight
-            if lhs < rhs || (lhs == rhs && servers[i].weight > servers[b].weight) { best = i }
+            if lessLoaded(i, than: b) || (!lessLoaded(b, than: i) && servers[i].weight > servers[b].weight) { best = i }
         }
         if let best { cursor = (best + 1) % n }
         return best
+    }
+
+    /// active/weight of `a` below that of `b`, compared without division.
+    private func lessLoaded(_ a: Int, than b: Int) -> Bool {
+        active[a] * servers[b].weight < active[b] * servers[a].weight
+    }
+
+    private mutating func pickTwoChoices(skip: (Int) -> Bool) -> Int? {
+        guard let first = drawByWeight(skip: skip) else { return nil }
+        guard let second = drawByWeight(skip: { $0 == first || skip($0) }) else { return first }
+        return lessLoaded(second, than: first) ? second : first
+    }
+
+    /// A server drawn with probability proportional to its weight among those not skipped.
+    private mutating func drawByWeight(skip: (Int) -> Bool) -> Int? {
+        var total = 0
+        for i in servers.indices where !skip(i) { total += servers[i].weight }
+        guard total > 0 else { return nil }
+        var ticket = Int(nextRandom() % UInt64(total))
+        for i in servers.indices where !skip(i) {
+            ticket -= servers[i].weight
+            if ticket < 0 { return i }
+        }
+        return nil
+    }
+
+    /// SplitMix64.
+    private mutating func nextRandom() -> UInt64 {
+        randomState &+= 0x9e37_79b9_7f4a_7c15
+        return StableHash.mix(randomState)
     }
 
     public mutating func requestStarted(on server: Int) { active[server] += 1 }

@@ -22,6 +22,12 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var maxConnectAttempts: Int
     /// TLS to the servers of this group; `nil` speaks cleartext HTTP/1.1.
     public var tls: UpstreamTLS?
+    /// Passive health: servers failing in a row are ejected for a while; `nil` never ejects.
+    public var outlierDetection: OutlierDetection?
+    /// Circuit breaking: connections, pending and in-flight requests allowed (gateway-wide).
+    public var limits: CircuitBreakerLimits
+    /// Which failures are tried again on another server, how often, and within what budget.
+    public var retry: RetryPolicy
     public var location: SourceLocation?
 
     public init(
@@ -35,6 +41,9 @@ public struct UpstreamSpec: Sendable, Hashable {
         keepaliveTimeout: TimeAmount = .seconds(60),
         maxConnectAttempts: Int = 3,
         tls: UpstreamTLS? = nil,
+        outlierDetection: OutlierDetection? = nil,
+        retry: RetryPolicy = RetryPolicy(),
+        limits: CircuitBreakerLimits = CircuitBreakerLimits(),
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -47,6 +56,9 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.keepaliveTimeout = keepaliveTimeout
         self.maxConnectAttempts = maxConnectAttempts
         self.tls = tls
+        self.outlierDetection = outlierDetection
+        self.retry = retry
+        self.limits = limits
         self.location = location
     }
 
@@ -84,9 +96,4 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-}
-
-public enum BalanceAlgorithm: String, Sendable, Hashable, CaseIterable {
-    case roundRobin = "round_robin"
-    case leastConnections = "least_conn"
 }

@@ -59,7 +59,7 @@ public final class GatewayServer: Sendable {
                 let bound = try await loop.submit {
                     NIOLoopBound(
                         LoopContext(
-                            eventLoop: loop, plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS,
+                            eventLoop: loop, loopCount: max(1, threads), plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS,
                             accessLog: accessLog, logger: logger),
                         eventLoop: loop)
                 }.get()

@@ -497,7 +497,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             case .contentLength(let n): outbound.headers.replaceOrAdd(name: "Content-Length", value: String(n))
             case .chunked: outbound.headers.add(name: "Transfer-Encoding", value: "chunked")
             }
-            let exchange = ProxyExchange(handler: self, request: request, pool: pool, outboundHead: outbound)
+            var hashKey: UInt64? = nil
+            if case .hash(let key) = pool.spec.balance {
+                hashKey = key.hash(clientAddress: requestContext.clientAddress, headers: request.head.headers, path: validated.target.path)
+            }
+            let exchange = ProxyExchange(handler: self, request: request, pool: pool, outboundHead: outbound, hashKey: hashKey)
             request.proxy = exchange
             exchange.start()
             for body in request.pendingBody { exchange.forwardBody(body) }

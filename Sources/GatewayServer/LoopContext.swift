@@ -8,6 +8,8 @@ import NIOSSL
 /// stream and its open connections. Only ever touched on its own loop, so nothing here locks.
 final class LoopContext {
     let eventLoop: any EventLoop
+    /// Event loops of the server: pools enforce their share of gateway-wide limits.
+    let loopCount: Int
     private(set) var plan: GatewayPlan
     /// The rate-limit stores (and later other ports) of ``plan``; swapped with it.
     private(set) var services: PolicyServices
@@ -28,6 +30,7 @@ final class LoopContext {
 
     init(
         eventLoop: any EventLoop,
+        loopCount: Int = 1,
         plan: GatewayPlan,
         services: PolicyServices,
         addresses: [UpstreamSpec: [SocketAddress]],
@@ -36,6 +39,7 @@ final class LoopContext {
         logger: Logger
     ) {
         self.eventLoop = eventLoop
+        self.loopCount = loopCount
         self.plan = plan
         self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
@@ -51,7 +55,8 @@ final class LoopContext {
         guard let spec = plan.upstreams[name] else { return nil }
         if let pool = pools[spec] { return pool }
         guard let resolved = addresses[spec] else { return nil }
-        let pool = UpstreamPool(spec: spec, addresses: resolved, eventLoop: eventLoop, tlsContext: upstreamTLS[spec], logger: logger)
+        let pool = UpstreamPool(
+            spec: spec, addresses: resolved, eventLoop: eventLoop, tlsContext: upstreamTLS[spec], loopCount: loopCount, logger: logger)
         pools[spec] = pool
         return pool
     }

@@ -20,6 +20,15 @@ public final class UpstreamPool {
     /// Resolved addresses, parallel to `spec.servers`.
     let addresses: [SocketAddress]
     public private(set) var balancer: LoadBalancer
+    /// Passive health of this loop's traffic (`outlier_detection`); `nil` when not configured.
+    public private(set) var outliers: OutlierEjectionStateMachine?
+    /// Requests in flight on this loop and how many of them are on a retry.
+    public private(set) var retryBudget: RetryBudget
+    /// This loop's share of the upstream's circuit-breaker limits.
+    public let limits: CircuitBreakerLimits
+    /// Connections open or connecting, and connects in progress (each for one waiting request).
+    public private(set) var openConnections = 0
+    public private(set) var pendingConnects = 0
     private var idle: [[UpstreamConnection]]
     private var idleCount = 0
     private let tlsContext: NIOSSLContext?
@@ -35,6 +44,7 @@ public final class UpstreamPool {
         addresses: [SocketAddress],
         eventLoop: any EventLoop,
         tlsContext: NIOSSLContext? = nil,
+        loopCount: Int = 1,
         logger: Logger = Logger(label: "gateway.upstream")
     ) {
         precondition((spec.tls == nil) == (tlsContext == nil), "an upstream with TLS needs its context")
@@ -42,7 +52,10 @@ public final class UpstreamPool {
         self.spec = spec
         self.addresses = addresses
         self.eventLoop = eventLoop
-        self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance)
+        self.balancer = LoadBalancer(servers: spec.servers, algorithm: spec.balance, seed: .random(in: .min ... .max))
+        self.outliers = spec.outlierDetection.map { OutlierEjectionStateMachine(settings: $0, serverCount: spec.servers.count) }
+        self.limits = spec.limits.share(ofLoops: loopCount)
+        self.retryBudget = RetryBudget(percent: spec.retry.budgetPercent, minimum: spec.retry.budgetMinimum)
         self.idle = Array(repeating: [], count: spec.servers.count)
         self.tlsContext = tlsContext
         self.logger = logger
@@ -95,9 +108,43 @@ public final class UpstreamPool {
     public func server(_ index: Int) -> UpstreamServer { spec.servers[index] }
     public var serverCount: Int { spec.servers.count }
 
-    /// Picks a server not in `excluded`; `nil` when none is left.
-    public func pickServer(excluding excluded: Set<Int>) -> Int? {
-        balancer.pick(excluding: excluded)
+    /// Picks a server not in `excluded`; `nil` when none is left. `hashKey` is the request's key
+    /// under `balance hash`.
+    public func pickServer(excluding excluded: Set<Int>, hashKey: UInt64? = nil) -> Int? {
+        balancer.pick(excluding: excluded, down: down(), hashKey: hashKey)
+    }
+
+    /// The servers to skip while others are left; `nil` (and no clock read) while none is out.
+    private func down() -> [Bool]? {
+        guard let count = outliers?.ejectedCount, count > 0 else { return nil }
+        for server in outliers!.readmitExpired(now: .now()) {
+            logger.info("upstream server readmitted", metadata: ["upstream": "\(spec.name)", "server": "\(spec.servers[server])"])
+        }
+        return outliers!.ejectedCount > 0 ? outliers!.ejected : nil
+    }
+
+    /// `server` answered with a status below 500.
+    public func recordSuccess(on server: Int) {
+        outliers?.succeeded(server)
+    }
+
+    /// Connecting to `server` failed, it closed or timed out before answering, or answered 5xx.
+    public func recordFailure(on server: Int) {
+        guard outliers != nil else { return }
+        switch outliers!.failed(server, now: .now()) {
+        case .none: break
+        case .eject(_, let until):
+            logger.warning(
+                "upstream server ejected",
+                metadata: [
+                    "upstream": "\(spec.name)", "server": "\(spec.servers[server])",
+                    "for_ms": "\((until - .now()).nanoseconds / 1_000_000)", "ejections": "\(outliers!.ejections(of: server))",
+                ])
+        case .keepAtLimit:
+            logger.info(
+                "upstream server not ejected: max_ejected_percent reached",
+                metadata: ["upstream": "\(spec.name)", "server": "\(spec.servers[server])"])
+        }
     }
 
     /// Hands `completion` an idle connection to `server` if one is alive (synchronously), else
@@ -113,7 +160,20 @@ public final class UpstreamPool {
                 return
             }
         }
+        if let limit = limits.refusesConnect(open: openConnections, pending: pendingConnects) {
+            completion(.failure(UpstreamOverloadedError(limit: limit)))
+            return
+        }
+        openConnections += 1
+        pendingConnects += 1
         connect(to: server).assumeIsolated().whenComplete { [logger] result in
+            self.pendingConnects -= 1
+            switch result {
+            case .success(let channel):
+                channel.closeFuture.assumeIsolated().whenComplete { [weak self] _ in self?.openConnections -= 1 }
+            case .failure:
+                self.openConnections -= 1
+            }
             if case .failure(let error as UpstreamTLSHandshakeError) = result {
                 logger.warning("upstream TLS handshake failed", metadata: ["upstream": "\(self.spec.name)", "error": "\(error)"])
             }
@@ -127,6 +187,23 @@ public final class UpstreamPool {
             )
         }
     }
+
+    /// A request to this upstream begins (counted once, however often it is tried), unless
+    /// `max_requests` is reached: then it is not counted and the limit is returned.
+    public func exchangeStarted() -> CircuitBreakerLimit? {
+        if let limit = limits.refusesRequest(inFlight: retryBudget.requests) { return limit }
+        retryBudget.requestStarted()
+        return nil
+    }
+
+    /// The request ended; `heldRetry` gives back the budget slot it took with ``acquireRetry()``.
+    public func exchangeFinished(heldRetry: Bool) {
+        retryBudget.requestFinished()
+        if heldRetry { retryBudget.retryFinished() }
+    }
+
+    /// Takes a slot of the retry budget; `false` when retries are at their share.
+    public func acquireRetry() -> Bool { retryBudget.acquireRetry() }
 
     public func requestStarted(on server: Int) { balancer.requestStarted(on: server) }
     public func requestFinished(on server: Int) { balancer.requestFinished(on: server) }

@@ -67,10 +67,11 @@ struct LoadBalancerTests {
         #expect(picks(&balancer, 3) == "bca")
     }
 
-    @Test(arguments: BalanceAlgorithm.allCases)
+    @Test(arguments: [BalanceAlgorithm.roundRobin, .leastConnections, .powerOfTwoChoices, .hash(.path)])
     func noServersPicksNothing(algorithm: BalanceAlgorithm) {
         var balancer = LoadBalancer(servers: [], algorithm: algorithm)
         #expect(balancer.pick() == nil)
+        #expect(balancer.pick(down: [], hashKey: 42) == nil)
     }
 
     // MARK: Least connections
@@ -137,5 +138,24 @@ struct LoadBalancerTests {
     @Test func leastConnectionsWithEverythingExcludedPicksNothing() {
         var balancer = LoadBalancer(servers: servers([1, 1]), algorithm: .leastConnections)
         #expect(balancer.pick(excluding: [0, 1]) == nil)
+    }
+
+    // MARK: Servers marked down
+
+    @Test(arguments: [BalanceAlgorithm.roundRobin, .leastConnections, .powerOfTwoChoices, .hash(.path)])
+    func downServersAreSkippedWhileOthersAreLeft(algorithm: BalanceAlgorithm) {
+        var balancer = LoadBalancer(servers: servers([1, 1, 1]), algorithm: algorithm, seed: 7)
+        for key in 0..<200 as Range<UInt64> {
+            #expect(balancer.pick(down: [false, true, false], hashKey: StableHash.mix(key)) != 1)
+        }
+    }
+
+    @Test(arguments: [BalanceAlgorithm.roundRobin, .leastConnections, .powerOfTwoChoices, .hash(.path)])
+    func everyServerDownStillPicksOne(algorithm: BalanceAlgorithm) {
+        var balancer = LoadBalancer(servers: servers([1, 1, 1]), algorithm: algorithm, seed: 7)
+        #expect(balancer.pick(down: [true, true, true], hashKey: 1) != nil)
+        // Down and untried beats nothing; tried is never picked again.
+        #expect(balancer.pick(excluding: [0, 2], down: [false, true, false], hashKey: 1) == 1)
+        #expect(balancer.pick(excluding: [0, 1, 2], down: [false, false, false], hashKey: 1) == nil)
     }
 }

@@ -44,6 +44,7 @@ public final class TestUpstream: Sendable {
         var raw: [UInt8] = []
         var connections = 0
         var bodyBytes = 0
+        var open: [ObjectIdentifier: any Channel] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -51,9 +52,11 @@ public final class TestUpstream: Sendable {
     public let port: Int
 
     /// Starts an upstream; `countBodyOnly` keeps body bytes out of memory (for large uploads);
-    /// with `tls` it speaks HTTPS.
+    /// with `tls` it speaks HTTPS. `port` 0 picks a free port; another restarts a stopped upstream
+    /// on the port it had.
     public init(
         group: any EventLoopGroup,
+        port: Int = 0,
         countBodyOnly: Bool = false,
         tls: NIOSSLContext? = nil,
         responder: @escaping Responder = { _ in Response(body: "ok") }
@@ -65,8 +68,10 @@ public final class TestUpstream: Sendable {
                 channel.eventLoop.makeCompletedFuture {
                     let id = state.withLockedValue { s -> Int in
                         s.connections += 1
+                        s.open[ObjectIdentifier(channel)] = channel
                         return s.connections
                     }
+                    channel.closeFuture.whenComplete { _ in state.withLockedValue { $0.open[ObjectIdentifier(channel)] = nil } }
                     let sync = channel.pipeline.syncOperations
                     if let tls { try sync.addHandler(NIOSSLServerHandler(context: tls)) }
                     if !countBodyOnly { try sync.addHandler(RawRecorder(state: state)) }
@@ -74,7 +79,7 @@ public final class TestUpstream: Sendable {
                     try sync.addHandler(UpstreamHandler(state: state, connection: id, countBodyOnly: countBodyOnly, responder: responder))
                 }
             }
-            .bind(host: "127.0.0.1", port: 0).get()
+            .bind(host: "127.0.0.1", port: port).get()
         self.channel = channel
         self.port = channel.localAddress!.port!
     }
@@ -86,8 +91,18 @@ public final class TestUpstream: Sendable {
     /// Every byte received, all connections concatenated in arrival order.
     public var rawText: String { state.withLockedValue { String(decoding: $0.raw, as: UTF8.self) } }
 
+    /// Stops listening (a second stop, or one after ``kill()``, does nothing).
     public func stop() async throws {
-        try await channel.close()
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {}
+    }
+
+    /// Stops listening and closes every open connection, as a crashed origin would.
+    public func kill() async throws {
+        try await stop()
+        let open = state.withLockedValue { $0.open.values }
+        for connection in open { try? await connection.close() }
     }
 
     private final class RawRecorder: ChannelInboundHandler, @unchecked Sendable {

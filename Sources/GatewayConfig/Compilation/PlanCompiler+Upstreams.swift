@@ -23,9 +23,7 @@ extension PlanCompiler {
             if !block.contains(where: { $0.name == "server" }) {
                 error(d.location, "upstream", "upstream '\(name)' has no servers", hint: "add at least one 'server HOST:PORT;'")
             }
-            if let v = first("balance", in: block).flatMap({ value($0, 0, { BalanceAlgorithm(rawValue: $0).map(Result.success) ?? .failure(ValueError("")) }) }) {
-                spec.balance = v
-            }
+            if let d = first("balance", in: block), let v = compileBalance(d) { spec.balance = v }
             func duration(_ name: String) -> TimeAmount? {
                 first(name, in: block).flatMap { value($0, 0) { ValueParser.duration($0) } }
             }
@@ -39,12 +37,76 @@ extension PlanCompiler {
             if let v = first("max_connect_attempts", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...10) } }) {
                 spec.maxConnectAttempts = v
             }
+            compileRetry(block, into: &spec.retry)
+            func limit(_ name: String) -> Int? {
+                first(name, in: block).flatMap { value($0, 0) { ValueParser.integer($0, in: 1...1_000_000) } }
+            }
+            spec.limits = CircuitBreakerLimits(maxConnections: limit("max_connections"), maxPending: limit("max_pending"), maxRequests: limit("max_requests"))
+            if let o = first("outlier_detection", in: block) {
+                spec.outlierDetection = compileOutlierDetection(o)
+            }
             if let t = first("tls", in: block) {
                 spec.tls = compileUpstreamTLS(t.block ?? [])
             }
             upstreams[name] = spec
         }
         return upstreams
+    }
+}
+
+extension PlanCompiler {
+    /// `balance round_robin | least_conn | p2c | hash KEY;`: only `hash` takes (and needs) a key.
+    mutating func compileBalance(_ d: Directive) -> BalanceAlgorithm? {
+        guard let name = d.arguments.first?.text else { return nil }
+        if name == "hash" {
+            guard d.arguments.count > 1 else {
+                error(d.location, "balance", "'balance hash' needs a key", hint: "expected client_ip, header:NAME, cookie:NAME or path")
+                return nil
+            }
+            return value(d, 1, ValueParser.balanceHashKey).map(BalanceAlgorithm.hash)
+        }
+        if d.arguments.count > 1 {
+            error(d.arguments[1].location, "balance", "'balance \(name)' takes no key", hint: "only 'balance hash KEY;' has a key")
+            return nil
+        }
+        switch name {
+        case "round_robin": return .roundRobin
+        case "least_conn": return .leastConnections
+        case "p2c": return .powerOfTwoChoices
+        default: return nil
+        }
+    }
+}
+
+extension PlanCompiler {
+    /// `retries N; per_try_timeout D; retry_on CONDITION...; retry_budget P%;`
+    func compileRetry(_ block: [Directive], into retry: inout RetryPolicy) {
+        if let v = first("retries", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...10) } }) { retry.retries = v }
+        if let v = first("per_try_timeout", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { retry.perTryTimeout = v }
+        if let d = first("retry_on", in: block) {
+            retry.retryOn = Set(d.arguments.indices.compactMap { value(d, $0, ValueParser.retryCondition) })
+        }
+        if let v = first("retry_budget", in: block).flatMap({ value($0, 0, ValueParser.percent) }) { retry.budgetPercent = v }
+    }
+
+    /// `outlier_detection [{ consecutive_failures N; base_ejection_time D; max_ejection_time D; max_ejected_percent N; }]`.
+    mutating func compileOutlierDetection(_ d: Directive) -> OutlierDetection {
+        let block = d.block ?? []
+        var settings = OutlierDetection()
+        if let v = first("consecutive_failures", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...1000) } }) {
+            settings.consecutiveFailures = v
+        }
+        if let v = first("base_ejection_time", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { settings.baseEjectionTime = v }
+        if let v = first("max_ejection_time", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { settings.maxEjectionTime = v }
+        if let v = first("max_ejected_percent", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...100) } }) {
+            settings.maxEjectedPercent = v
+        }
+        if settings.maxEjectionTime < settings.baseEjectionTime {
+            error(
+                d.location, "outlier_detection", "max_ejection_time is shorter than base_ejection_time",
+                hint: "the n-th ejection lasts n × base_ejection_time, capped at max_ejection_time")
+        }
+        return settings
     }
 }
 

@@ -82,13 +82,16 @@ public enum PlanDump {
     static func upstreamLines(_ u: UpstreamSpec) -> [String] {
         [
             "servers: " + u.servers.map { "\($0) weight=\($0.weight)" }.joined(separator: ", "),
-            "balance: \(u.balance.rawValue)",
+            "balance: \(u.balance)",
             "connect_timeout: " + duration(u.connectTimeout),
             "first_byte_timeout: " + duration(u.firstByteTimeout),
             "idle_timeout: " + duration(u.idleTimeout),
             "keepalive: \(u.keepaliveConnections)",
             "keepalive_timeout: " + duration(u.keepaliveTimeout),
             "max_connect_attempts: \(u.maxConnectAttempts)",
+            "circuit_breaker: " + limitsSummary(u.limits),
+            "retries: " + retrySummary(u.retry),
+            "outlier_detection: " + (u.outlierDetection.map(outlierSummary) ?? "off"),
             "tls: " + (u.tls.map(tlsSummary) ?? "off"),
         ]
     }
@@ -138,6 +141,23 @@ public enum PlanDump {
         case .redirect(let redirect):
             return ["action: redirect \(redirect.status) \(redirect.location)"]
         }
+    }
+
+    static func limitsSummary(_ l: CircuitBreakerLimits) -> String {
+        let parts = [("max_connections", l.maxConnections), ("max_pending", l.maxPending), ("max_requests", l.maxRequests)]
+            .compactMap { name, value in value.map { "\(name) \($0)" } }
+        return parts.isEmpty ? "off" : parts.joined(separator: ", ") + " (each event loop its share)"
+    }
+
+    static func retrySummary(_ r: RetryPolicy) -> String {
+        "\(r.retries) on " + (r.retryOn.isEmpty ? "nothing" : r.retryOn.sorted().map(\.description).joined(separator: " "))
+            + ", per_try_timeout " + (r.perTryTimeout.map(duration) ?? "off")
+            + ", budget \(r.budgetPercent)% of requests in flight (at least \(r.budgetMinimum))"
+    }
+
+    static func outlierSummary(_ o: OutlierDetection) -> String {
+        "eject after \(o.consecutiveFailures) failures in a row for \(duration(o.baseEjectionTime)) × ejections up to "
+            + "\(duration(o.maxEjectionTime)), at most \(o.maxEjectedPercent)% of servers"
     }
 
     static func tlsSummary(_ tls: UpstreamTLS) -> String {

@@ -61,7 +61,7 @@ public enum Explainer {
             out.append("action: proxy to upstream \(proxy.upstream)")
             if let upstream = plan.upstreams[proxy.upstream] {
                 out.append("  servers: " + upstream.servers.map { "\($0) weight=\($0.weight)" }.joined(separator: ", "))
-                out.append("  balance: \(upstream.balance.rawValue)")
+                out.append("  balance: \(upstream.balance)")
                 out.append(
                     "  timeouts: connect \(PlanDump.duration(upstream.connectTimeout)), first byte \(PlanDump.duration(upstream.firstByteTimeout)), idle \(PlanDump.duration(upstream.idleTimeout))")
                 out.append(

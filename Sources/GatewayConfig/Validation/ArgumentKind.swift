@@ -64,6 +64,12 @@ enum ArgumentKind: Sendable {
     case cost
     /// `redis://HOST[:PORT][/DB]`.
     case redisURL
+    /// The key of `balance hash`: `client_ip`, `header:NAME`, `cookie:NAME` or `path`.
+    case balanceHashKey
+    /// `connect_failure`, `reset`, `timeout` or a status in 500...599.
+    case retryCondition
+    /// `N%` with N in 0...100.
+    case percent
 
     static let weightRange = 1...1000
 
@@ -119,6 +125,9 @@ enum ArgumentKind: Sendable {
         case .rateLimitKey: return error(ValueParser.rateLimitKey(text))
         case .cost: return error(ValueParser.cost(text))
         case .redisURL: return error(ValueParser.redisURL(text))
+        case .balanceHashKey: return error(ValueParser.balanceHashKey(text))
+        case .retryCondition: return error(ValueParser.retryCondition(text))
+        case .percent: return error(ValueParser.percent(text))
         }
     }
 }

@@ -6,6 +6,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case listen
     case upstream
     case upstreamTLS = "tls"
+    case outlierDetection = "outlier_detection"
     case route
     case limits
     case securityHeaders = "security_headers"

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// The directives of `gateway.conf`, by context.
 ///
 /// The names are part of the interface (the server, the CLI and `gateway.conf.example` use
@@ -79,7 +81,9 @@ struct Schema: Sendable {
         DirectiveSpec("redirect_https", in: .listen, [.port], minimum: 0, usage: "redirect_https [PORT];"),
         // upstream NAME { }
         DirectiveSpec("server", in: .upstream, [.hostPort, .weight], minimum: 1, repeatable: true, usage: "server HOST:PORT [weight=N];"),
-        DirectiveSpec("balance", in: .upstream, [.keyword(["round_robin", "least_conn"])], usage: "balance round_robin | least_conn;"),
+        DirectiveSpec(
+            "balance", in: .upstream, [.keyword(BalanceAlgorithm.names), .balanceHashKey], minimum: 1,
+            usage: "balance round_robin | least_conn | p2c | hash KEY;"),
         DirectiveSpec("connect_timeout", in: .upstream, [durationKind], usage: "connect_timeout DURATION;"),
         DirectiveSpec("first_byte_timeout", in: .upstream, [durationKind], usage: "first_byte_timeout DURATION;"),
         DirectiveSpec("idle_timeout", in: .upstream, [durationKind], usage: "idle_timeout DURATION;"),
@@ -87,6 +91,22 @@ struct Schema: Sendable {
         DirectiveSpec("keepalive_timeout", in: .upstream, [durationKind], usage: "keepalive_timeout DURATION;"),
         DirectiveSpec("max_connect_attempts", in: .upstream, [.integer(1...10)], usage: "max_connect_attempts N;"),
         DirectiveSpec("tls", in: .upstream, [], block: .upstreamTLS, blockOptional: true, usage: "tls [{ … }]"),
+        DirectiveSpec("max_connections", in: .upstream, [.integer(1...1_000_000)], usage: "max_connections N;"),
+        DirectiveSpec("max_pending", in: .upstream, [.integer(1...1_000_000)], usage: "max_pending N;"),
+        DirectiveSpec("max_requests", in: .upstream, [.integer(1...1_000_000)], usage: "max_requests N;"),
+        DirectiveSpec("retries", in: .upstream, [.integer(0...10)], usage: "retries N;"),
+        DirectiveSpec("per_try_timeout", in: .upstream, [durationKind], usage: "per_try_timeout DURATION;"),
+        DirectiveSpec(
+            "retry_on", in: .upstream, [.retryCondition], variadic: true,
+            usage: "retry_on connect_failure | reset | timeout | STATUS...;"),
+        DirectiveSpec("retry_budget", in: .upstream, [.percent], usage: "retry_budget PERCENT%;"),
+        DirectiveSpec(
+            "outlier_detection", in: .upstream, [], block: .outlierDetection, blockOptional: true, usage: "outlier_detection [{ … }]"),
+        // upstream NAME { outlier_detection { } }
+        DirectiveSpec("consecutive_failures", in: .outlierDetection, [.integer(1...1000)], usage: "consecutive_failures N;"),
+        DirectiveSpec("base_ejection_time", in: .outlierDetection, [durationKind], usage: "base_ejection_time DURATION;"),
+        DirectiveSpec("max_ejection_time", in: .outlierDetection, [durationKind], usage: "max_ejection_time DURATION;"),
+        DirectiveSpec("max_ejected_percent", in: .outlierDetection, [.integer(0...100)], usage: "max_ejected_percent N;"),
         // upstream NAME { tls { } }
         DirectiveSpec("verify", in: .upstreamTLS, [.keyword(["on", "off"])], usage: "verify on | off;"),
         DirectiveSpec("ca", in: .upstreamTLS, [.filePath], usage: "ca CA_FILE;"),
