@@ -113,10 +113,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             case .malformed(let error): respondMalformed(error)
             }
         }
-        if readPending, !readPaused, let context {
-            readPending = false
-            context.read()
-        }
+        readIfPending()
     }
 
     private func handle(_ part: HTTPServerRequestPart) {
@@ -228,12 +225,23 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
 
     // MARK: Backpressure on the client's request body
 
+    /// Reads are withheld while the upstream cannot take more, a decision is pending, or
+    /// pipelined requests wait to be served.
+    private var mayRead: Bool { !readPaused && pipelined.isEmpty }
+
     func read(context: ChannelHandlerContext) {
-        if readPaused || !pipelined.isEmpty {
-            readPending = true
-        } else {
+        if mayRead {
             context.read()
+        } else {
+            readPending = true
         }
+    }
+
+    /// Issues the read that was withheld, once reading is allowed again.
+    private func readIfPending() {
+        guard readPending, mayRead, let context else { return }
+        readPending = false
+        context.read()
     }
 
     /// Stops reading from the client (the upstream is not writable, or a decision is pending).
@@ -246,10 +254,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         guard readPaused else { return }
         readPaused = false
         if let request = current, !request.requestEnded { armBodyIdleTimer() }
-        if readPending, pipelined.isEmpty, let context {
-            readPending = false
-            context.read()
-        }
+        readIfPending()
     }
 
     var isWritable: Bool { context?.channel.isWritable ?? false }

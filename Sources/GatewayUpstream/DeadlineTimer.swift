@@ -22,9 +22,6 @@ public final class DeadlineTimer {
         self.onExpiry = onExpiry
     }
 
-    /// Whether a deadline is set.
-    public var isArmed: Bool { deadline != nil }
-
     /// Sets the deadline to `amount` from now, replacing any earlier one.
     public func set(after amount: TimeAmount) {
         let deadline = NIODeadline.now() + amount
@@ -39,17 +36,13 @@ public final class DeadlineTimer {
         deadline = nil
     }
 
-    /// Clears the deadline and removes the pending task (when the owner goes away).
-    public func cancel() {
+    /// Clears the deadline, removes the pending task and drops the expiry callback, breaking any
+    /// reference cycle through it (when the owner goes away).
+    public func invalidate() {
         deadline = nil
         firesAt = nil
         task?.cancel()
         task = nil
-    }
-
-    /// Cancels and drops the expiry callback, breaking any reference cycle through it.
-    public func invalidate() {
-        cancel()
         onExpiry = nil
     }
 
