@@ -130,10 +130,12 @@ import Testing
     /// A client that connects and never sends its ClientHello (or trickles it) is closed after
     /// `request_head`, like a slow HTTP head.
     @Test func silentTLSClientIsClosed() async throws {
-        let setup = try await Self.start(settings: { $0.timeouts.requestHead = .milliseconds(500) })
+        // Long enough that a loaded machine sends the partial record before the deadline; if it
+        // does not, the gateway has closed already, which is what is checked below.
+        let setup = try await Self.start(settings: { $0.timeouts.requestHead = .seconds(2) })
         let silent = try await ByteClient.connect(port: setup.gateway.ports[0], group: setup.group)
         let trickling = try await ByteClient.connect(port: setup.gateway.ports[0], group: setup.group)
-        try await trickling.send([0x16, 0x03, 0x01])  // the first bytes of a TLS record
+        try? await trickling.send([0x16, 0x03, 0x01])  // the first bytes of a TLS record
         try await silent.waitForClose(timeout: .seconds(20))
         try await trickling.waitForClose(timeout: .seconds(20))
         try await setup.stop()
