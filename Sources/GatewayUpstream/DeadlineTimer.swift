@@ -10,12 +10,13 @@ import NIOCore
 /// Not Sendable: it belongs to one event loop and is used only there.
 public final class DeadlineTimer {
     private let eventLoop: any EventLoop
-    private var deadline: NIODeadline?
+    /// The pending deadline; `nil` when cleared or passed.
+    public private(set) var deadline: NIODeadline?
     private var firesAt: NIODeadline?
     private var task: Scheduled<Void>?
     private var onExpiry: (() -> Void)?
 
-    /// `onExpiry` runs on the event loop when a deadline set with ``set(after:)`` passes;
+    /// `onExpiry` runs on the event loop when a deadline set with ``set(after:)`` or ``set(at:)`` passes;
     /// capture owners weakly (the owner holds this timer).
     public init(eventLoop: any EventLoop, onExpiry: @escaping () -> Void) {
         self.eventLoop = eventLoop
@@ -24,7 +25,11 @@ public final class DeadlineTimer {
 
     /// Sets the deadline to `amount` from now, replacing any earlier one.
     public func set(after amount: TimeAmount) {
-        let deadline = NIODeadline.now() + amount
+        set(at: .now() + amount)
+    }
+
+    /// Sets the deadline to `deadline`, replacing any earlier one.
+    public func set(at deadline: NIODeadline) {
         self.deadline = deadline
         if let firesAt, firesAt <= deadline { return }
         schedule(at: deadline)

@@ -30,45 +30,22 @@ final class RedisRateLimitStore: RateLimitStore {
         guard let client = clients.client(on: eventLoop) else {
             return .decided(failed(key: key, cost: cost, reason: "no redis client on this event loop"))
         }
-        let decision = PendingDecision(promise: eventLoop.makePromise())
-        // One deadline for the whole exchange, a NOSCRIPT reload included.
-        let deadline = eventLoop.assumeIsolated().scheduleTask(in: clients.configuration.timeout) {
-            guard decision.claim() else { return }
-            decision.promise.succeed(self.failed(key: key, cost: cost, reason: "\(RedisError.timeout)"))
-        }
-        client.run(RateLimitScript.script, keys: [spec.redisKey(bucket: key)], arguments: fixedArguments + [String(cost)])
-            .assumeIsolated()
-            .whenComplete { result in
-                deadline.cancel()
-                guard decision.claim() else { return }
-                switch result {
-                case .success(let reply):
-                    if let outcome = Self.outcome(reply) {
-                        decision.promise.succeed(outcome)
-                    } else {
-                        decision.promise.succeed(self.failed(key: key, cost: cost, reason: "unexpected reply \(reply)"))
-                    }
-                case .failure(let error):
-                    decision.promise.succeed(self.failed(key: key, cost: cost, reason: "\(error)"))
-                }
+        let promise = eventLoop.makePromise(of: RateLimitOutcome.self)
+        // One deadline for the whole exchange, a NOSCRIPT reload included: the client fails the
+        // command with `.timeout` when it passes.
+        let deadline = NIODeadline.now() + clients.configuration.timeout
+        client.run(
+            RateLimitScript.script, keys: [spec.redisKey(bucket: key)], arguments: fixedArguments + [String(cost)],
+            deadline: deadline
+        ).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let reply):
+                promise.succeed(Self.outcome(reply) ?? self.failed(key: key, cost: cost, reason: "unexpected reply \(reply)"))
+            case .failure(let error):
+                promise.succeed(self.failed(key: key, cost: cost, reason: "\(error)"))
             }
-        return .pending(decision.promise.futureResult)
-    }
-
-    /// Whichever of reply and deadline comes first decides; the other does nothing (so a late
-    /// failure cannot take fallback tokens a second time). Confined to the request's loop.
-    private final class PendingDecision {
-        let promise: EventLoopPromise<RateLimitOutcome>
-        private var claimed = false
-
-        init(promise: EventLoopPromise<RateLimitOutcome>) {
-            self.promise = promise
         }
-
-        func claim() -> Bool {
-            defer { claimed = true }
-            return !claimed
-        }
+        return .pending(promise.futureResult)
     }
 
     /// The script's reply as an outcome; `nil` for anything else (an error reply included).

@@ -34,11 +34,13 @@ public final class RedisClient {
     /// Script source → SHA1 the server gave for it.
     private var scriptHashes: [String: String] = [:]
     private var scriptsLoading: Set<String> = []
+    private let deadlines: RedisCommandDeadlines
 
     public init(eventLoop: any EventLoop, configuration: RedisClientConfiguration) {
         self.eventLoop = eventLoop
         self.configuration = configuration
         self.slots = (0..<configuration.poolSize).map { _ in Slot() }
+        self.deadlines = RedisCommandDeadlines(eventLoop: eventLoop)
     }
 
     /// Opens every connection of the pool.
@@ -60,6 +62,7 @@ public final class RedisClient {
             }
             slot.state = .idle
         }
+        deadlines.cancel()
     }
 
     /// Whether a connection is up.
@@ -69,32 +72,41 @@ public final class RedisClient {
 
     /// Sends one command (name first); the reply, or an error within the timeout.
     public func send(_ arguments: [String]) -> EventLoopFuture<RedisValue> {
+        send(arguments, deadline: .now() + configuration.timeout)
+    }
+
+    /// Sends one command (name first); the reply, or ``RedisError/timeout`` at `deadline`.
+    public func send(_ arguments: [String], deadline: NIODeadline) -> EventLoopFuture<RedisValue> {
         eventLoop.assertInEventLoop()
-        let command = RedisPendingCommand(promise: eventLoop.makePromise())
+        let command = RedisPendingCommand(promise: eventLoop.makePromise(), deadline: deadline)
         guard !closed else {
             command.fail(.closed)
             return command.promise.futureResult
         }
-        command.timer = eventLoop.assumeIsolated().scheduleTask(in: configuration.timeout) { command.fail(.timeout) }
+        deadlines.track(command)
         dispatch(arguments, command)
         return command.promise.futureResult
     }
 
     /// Runs `script` with `EVALSHA`, loading it first if this client has not yet, and again with
-    /// `EVAL` if the server answers `NOSCRIPT`. Error replies come back as ``RedisValue/error(_:)``.
-    public func run(_ script: RedisScript, keys: [String], arguments: [String]) -> EventLoopFuture<RedisValue> {
+    /// `EVAL` if the server answers `NOSCRIPT`, all before `deadline` (the configured timeout
+    /// from now by default). Error replies come back as ``RedisValue/error(_:)``.
+    public func run(
+        _ script: RedisScript, keys: [String], arguments: [String], deadline: NIODeadline? = nil
+    ) -> EventLoopFuture<RedisValue> {
+        let deadline = deadline ?? .now() + configuration.timeout
         let tail = [String(keys.count)] + keys + arguments
         guard let hash = scriptHashes[script.source] else {
             load(script)
-            return send(["EVAL", script.source] + tail)
+            return send(["EVAL", script.source] + tail, deadline: deadline)
         }
-        return send(["EVALSHA", hash] + tail).assumeIsolated().flatMap { reply in
+        return send(["EVALSHA", hash] + tail, deadline: deadline).assumeIsolated().flatMap { reply in
             guard case .error(let message) = reply, message.hasPrefix("NOSCRIPT") else {
                 return self.eventLoop.makeSucceededFuture(reply)
             }
             self.scriptHashes[script.source] = nil
             self.load(script)
-            return self.send(["EVAL", script.source] + tail)
+            return self.send(["EVAL", script.source] + tail, deadline: deadline)
         }.nonisolated()
     }
 
@@ -177,7 +189,8 @@ public final class RedisClient {
         slot.connectedAt = .now()
         handler.onClose = { [weak self] in self?.lost(slot, reason: "connection closed") }
         onConnectionChange?(true, "connected to \(configuration.address)")
-        for item in queued { handler.send(item.arguments, for: item.command) }
+        // A command that timed out while waiting for the connection is not sent late.
+        for item in queued where !item.command.done { handler.send(item.arguments, for: item.command) }
     }
 
     /// A setup command whose error reply closes the connection (wrong password, bad database).

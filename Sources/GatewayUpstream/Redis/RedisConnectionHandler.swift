@@ -3,6 +3,9 @@ import NIOCore
 /// One Redis connection: writes commands as they come (pipelined, never waiting for replies)
 /// and hands each decoded reply to the oldest command still waiting, as RESP orders them.
 ///
+/// Commands are flushed once per event-loop iteration: the requests a loop reads in one pass
+/// share one `write` to Redis instead of one each.
+///
 /// Not Sendable: it lives on its channel's event loop.
 final class RedisConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -11,6 +14,7 @@ final class RedisConnectionHandler: ChannelInboundHandler {
     private let reader = RedisReplyReader()
     private var waiting = CircularBuffer<RedisPendingCommand>()
     private var context: ChannelHandlerContext?
+    private var flushScheduled = false
     /// Called once when the connection has closed, after every waiting command failed.
     var onClose: (() -> Void)?
 
@@ -33,7 +37,14 @@ final class RedisConnectionHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: 64)
         RedisCommandEncoder.encode(arguments, into: &buffer)
         waiting.append(command)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        // Tasks run after the loop has handled every ready channel of this iteration.
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            self.context?.flush()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

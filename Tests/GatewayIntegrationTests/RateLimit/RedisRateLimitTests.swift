@@ -166,4 +166,35 @@ import Testing
             #expect(upstream.requestCount == 1)
         }
     }
+
+    /// Many commands waiting on one frozen Redis at once: each request is answered within the
+    /// timeout (one deadline task serves them all), and the client works again after Redis
+    /// resumes, its replies still matched to the right commands.
+    @Test func concurrentRequestsToAFrozenRedisAreEachAnsweredInTime() async throws {
+        let text = Self.config(limit: "rate 1/h; burst 1000; on_store_error closed;", redis: "timeout 200ms;")
+        try await Self.withRedis(text) { redis, upstream, gateways, group in
+            let port = gateways[0].port
+            #expect(try await RateLimitHarness.get(port: port, group: group).status == 200)
+            redis.pause()
+            let answers = try await withThrowingTaskGroup(of: (status: Int, seconds: Double).self) { tasks in
+                for _ in 0..<24 { tasks.addTask { try await Self.timedGet(port: port, group: group) } }
+                return try await tasks.reduce(into: []) { $0.append($1) }
+            }
+            redis.resume()
+            #expect(answers.count == 24)
+            for answer in answers {
+                #expect(answer.status == 503)
+                #expect(answer.seconds >= 0.19 && answer.seconds < 2, "answered after \(answer.seconds)s")
+            }
+            // After the stale replies drain, the limit answers from Redis again.
+            var status = 0
+            for _ in 0..<50 where status != 200 {
+                status = try await RateLimitHarness.get(port: port, group: group).status
+            }
+            #expect(status == 200)
+            let policy = try await RateLimitHarness.get(port: port, group: group)
+            #expect(policy.status == 200)
+            #expect(policy.header("RateLimit")?.hasPrefix(#""lim";r="#) == true)
+        }
+    }
 }
