@@ -12,6 +12,7 @@ Standard library only. Subcommands:
 
 import argparse
 import json
+import statistics
 import base64
 import os
 import re
@@ -210,10 +211,12 @@ def cmd_record(a):
         "socket_errors": errors,
         "non_2xx": wrk["err_status"],
     }
+    if a.round:
+        row["round"] = a.round
     with open(a.results, "a", encoding="utf-8") as f:
         f.write(json.dumps(row) + "\n")
     print(
-        f"  {a.proxy:<7} w={a.workers} {label(row):<21} {row['rps']:>10,.0f} req/s  "
+        f"  {a.proxy:<7} w={a.workers} {label(row) + (f' r{a.round}' if a.round else ''):<21} {row['rps']:>10,.0f} req/s  "
         f"p50 {fmt_ms(row['p50_us'])} ms  p99 {fmt_ms(row['p99_us'])} ms  "
         f"cpu {row['cpu_us_per_req']:.1f} µs/req ({row['cpu_cores']:.2f} cores)"
         + (f"  ERRORS socket={errors} non2xx={row['non_2xx']}" if errors or row["non_2xx"] else "")
@@ -253,6 +256,45 @@ SCENARIO_ORDER = {"plain": 0, "tls": 1, "h2": 2, "baseline": 3, "policies": 4,
 TARGETS = {"policies": 0.85, "ratelimit-local": 0.95, "ratelimit-redis": 0.75}
 
 
+KEY_FIELDS = ("scenario", "size", "workers", "proxy")
+MEDIAN_FIELDS = ("rps", "mib_s", "p50_us", "p90_us", "p99_us", "max_us", "cpu_us_per_req",
+                 "cpu_cores")
+
+
+def merge_rounds(rows):
+    """One row per scenario, size, workers and proxy: the median of its rounds' numbers, the
+    sum of their requests and errors."""
+    groups = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in KEY_FIELDS), []).append(r)
+    merged = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        row = dict(group[0])
+        row.pop("round", None)
+        row["rounds"] = len(group)
+        for k in MEDIAN_FIELDS:
+            row[k] = statistics.median(r[k] for r in group)
+        for k in ("requests", "socket_errors", "non_2xx", "cpu_ticks"):
+            row[k] = sum(r[k] for r in group)
+        merged.append(row)
+    return merged
+
+
+def policy_round_shares(rows):
+    """Per policy scenario, the req/s of each round ÷ the baseline's req/s in the same round."""
+    base = {(r["size"], r["workers"], r["proxy"], r["round"]): r
+            for r in rows if r["scenario"] == "baseline" and "round" in r}
+    shares = {}
+    for r in rows:
+        b = base.get((r["size"], r["workers"], r["proxy"], r.get("round")))
+        if r["scenario"] in TARGETS and b is not None and b["rps"]:
+            shares.setdefault(tuple(r[k] for k in KEY_FIELDS), []).append(r["rps"] / b["rps"])
+    return shares
+
+
 def label(r):
     scenario = r.get("scenario", "plain")
     return r["size"] if scenario == "plain" else f"{scenario} {r['size']}"
@@ -264,6 +306,8 @@ def cmd_report(a):
         rows = [json.loads(line) for line in f if line.strip()]
     for r in rows:
         r.setdefault("scenario", "plain")
+    round_shares = policy_round_shares(rows)
+    rows = merge_rounds(rows)
     meta = dict(kv.split("=", 1) for kv in a.meta)
     rows.sort(key=lambda r: (SCENARIO_ORDER.get(r["scenario"], 9), SIZE_ORDER.get(r["size"], 9),
                              r["size"], int(r["workers"]), PROXY_ORDER.get(r["proxy"], 9)))
@@ -300,7 +344,11 @@ def cmd_report(a):
         base = by_key.get(("baseline", size, workers, proxy))
         if scenario not in TARGETS or base is None:
             continue
-        share = r["rps"] / base["rps"] if base["rps"] else float("nan")
+        shares = round_shares.get((scenario, size, workers, proxy))
+        if shares:
+            share = statistics.median(shares)
+        else:
+            share = r["rps"] / base["rps"] if base["rps"] else float("nan")
         policy_rows.append([
             label(r), workers, f"{share * 100:.0f} %", f"≥ {TARGETS[scenario] * 100:.0f} %",
             "yes" if share >= TARGETS[scenario] else "no",
@@ -312,7 +360,8 @@ def cmd_report(a):
         policies = table(["scenario", "workers", "req/s of baseline", "target", "met",
                           "added p99 ms", "added CPU µs/req"], policy_rows, "llrrlrr")
     policies_title = ("gateway policy and rate-limit routes ÷ the same gateway's plain route "
-                      "(baseline), same body, same process")
+                      "(baseline), same body, same process; with several rounds, the rows above "
+                      "are medians and req/s of baseline is the median of the rounds' ratios")
 
     errors = [r for r in rows if r["socket_errors"] or r["non_2xx"]]
 
@@ -374,6 +423,7 @@ def main(argv):
     sp.add_argument("--ticks-after", type=int, required=True)
     sp.add_argument("--clk-tck", type=int, required=True)
     sp.add_argument("--scenario", default="plain")
+    sp.add_argument("--round", type=int, help="round of a repeated run (policy scenarios)")
     out = sp.add_mutually_exclusive_group(required=True)
     out.add_argument("--wrk-output")
     out.add_argument("--h2load-output")

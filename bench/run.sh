@@ -19,6 +19,9 @@
 # JWT, CORS, security headers, limits), a rate limit that is never exceeded with the local store,
 # and the same with a redis-server the script starts; each is compared, on /small, with a plain
 # route of the same process ("baseline"). Targets: 85 %, 95 % and 75 % of the baseline's req/s.
+# These runs are repeated ROUNDS times, baseline first in each round, and each ratio is the
+# median over the rounds of that round's route ÷ baseline, so a slow moment of the machine moves
+# both sides of one ratio rather than one side of all of them.
 #
 # On a small machine (2 cores) wrk, the origin and the proxy share the cores, so absolute numbers
 # say little: compare gateway and nginx through the ratios of one run, on one machine. CPU µs/req
@@ -30,6 +33,7 @@
 #   SIZES        body sizes, of: small 16k 1m [all]      WORKERS   proxy worker counts ["1 2"]
 #   SCENARIOS    of: plain tls h2 policies ratelimit-local ratelimit-redis [all whose tools exist]
 #   H2_CLIENTS   h2load connections for h2 [32]         H2_STREAMS  streams per connection [10]
+#   ROUNDS       rounds of the policy and rate-limit runs [3]
 #   GATEWAY_BIN  gateway binary [.build/release/gateway] RESULTS   markdown report [bench/results/latest.md]
 #   KEEP_TMP=1   keep the temp dir (configs, logs, raw wrk output) for a look afterwards
 #
@@ -82,6 +86,9 @@ scenarios_given="${SCENARIOS+set}"
 SCENARIOS="${SCENARIOS:-$all_scenarios}"
 H2_CLIENTS="${H2_CLIENTS:-32}"
 H2_STREAMS="${H2_STREAMS:-10}"
+ROUNDS="${ROUNDS:-3}"
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2; }
+round="" # the policy round being measured; empty outside them
 GATEWAY_BIN="${GATEWAY_BIN:-$root/.build/release/gateway}"
 RESULTS="${RESULTS:-$bench_dir/results/latest.md}"
 
@@ -365,7 +372,7 @@ run_wrk() {
     local name="$1" workers="$2" pid="$3" scenario="$4" s="$5" url="$6" out before after
     shift 6
     out="$tmp/wrk-$name-w$workers-$s.txt"
-    [ "$scenario" = plain ] || out="$tmp/wrk-$name-w$workers-$scenario-$s.txt"
+    [ "$scenario" = plain ] || out="$tmp/wrk-$name-w$workers-$scenario-$s${round:+-r$round}.txt"
     if warmup_on; then
         run_logged "$out.warmup" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$WARMUP" "$@" "$url" ||
             die "$name: wrk warm-up failed: $(tail -n 3 "$out.warmup")"
@@ -378,7 +385,7 @@ run_wrk() {
     alive "$pid" || die "$name (pid $pid) died during the $scenario $s run"
     "${benchlib[@]}" record --results "$results_jsonl" --proxy "$name" --workers "$workers" \
         --scenario "$scenario" --size "$s" --ticks-before "$before" --ticks-after "$after" \
-        --clk-tck "$clk_tck" --wrk-output "$out"
+        --clk-tck "$clk_tck" --wrk-output "$out" ${round:+--round "$round"}
 }
 
 # measure NAME WORKERS PID PORT: the plain scenario, every size.
@@ -649,15 +656,18 @@ EOF
             die "gateway: the Redis rate limit left no bucket in Redis"
     fi
     log "gateway: worker_threads $workers, policy routes, pid $pid on 127.0.0.1:$port"
-    run_wrk gateway "$workers" "$pid" baseline small "http://127.0.0.1:$port/baseline/small"
-    for sc in "${policy_scenarios[@]}"; do
-        [ -n "${want[$sc]:-}" ] || continue
-        if [ "$sc" = policies ]; then
-            run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small" "${auth[@]}"
-        else
-            run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small"
-        fi
+    for ((round = 1; round <= ROUNDS; round++)); do
+        run_wrk gateway "$workers" "$pid" baseline small "http://127.0.0.1:$port/baseline/small"
+        for sc in "${policy_scenarios[@]}"; do
+            [ -n "${want[$sc]:-}" ] || continue
+            if [ "$sc" = policies ]; then
+                run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small" "${auth[@]}"
+            else
+                run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small"
+            fi
+        done
     done
+    round=""
     stop_tree "$pid"
     if [ -n "$redis_pid" ]; then stop_tree "$redis_pid"; fi
 }
