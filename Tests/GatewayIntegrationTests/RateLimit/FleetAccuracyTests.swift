@@ -1,0 +1,120 @@
+import Foundation
+import GatewayTestSupport
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Three `gateway run` processes share one limit through one real `redis-server` and are driven
+/// together above it for 10 s: the requests admitted by the fleet must be within ±3 % of what one
+/// exact token bucket admits in that time, `burst + rate × seconds`.
+@Suite("Rate limits, fleet accuracy") struct FleetAccuracyTests {
+    static let rate = 100
+    static let burst = 200
+    static let seconds = 10.0
+    static let gateways = 3
+    /// Clients per gateway, each sending every ``interval``: 3 × 4 × 25/s = 300 requests a
+    /// second offered, three times the limit, without flooding a small machine.
+    static let clientsPerGateway = 4
+    static let interval = Duration.milliseconds(40)
+
+    static func config(port: Int, upstream: Int, redis: String) -> String {
+        """
+        worker_threads 1;
+        access_log off;
+        listen 127.0.0.1:\(port);
+        upstream app { server 127.0.0.1:\(upstream); }
+        redis \(redis) { timeout 500ms; }
+        rate_limit fleet { rate \(rate)/s; burst \(burst); key route; store redis; on_store_error closed; }
+        route /* { proxy app; rate_limit fleet; }
+        """
+    }
+
+    struct Tally: Sendable {
+        var admitted = 0
+        var limited = 0
+        var other: [Int] = []
+
+        mutating func add(_ other: Tally) {
+            admitted += other.admitted
+            limited += other.limited
+            self.other += other.other
+        }
+    }
+
+    /// One client of one gateway: a request every ``interval`` until `end`.
+    static func drive(port: Int, until end: ContinuousClock.Instant, group: any EventLoopGroup) async throws -> Tally {
+        let client = try await KeepAliveClient.connect(port: port, group: group)
+        var tally = Tally()
+        var next = ContinuousClock.now
+        while next < end {
+            let status = try await client.request(path: "/fleet").status
+            switch status {
+            case 200: tally.admitted += 1
+            case 429: tally.limited += 1
+            default: tally.other.append(status)
+            }
+            next += interval
+            try await Task.sleep(until: next, clock: .continuous)
+        }
+        await client.close()
+        return tally
+    }
+
+    @Test func threeGatewaysOnOneRedisAdmitWithinThreePercentOfTheLimit() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let redis = try await TestRedis(group: group)
+        let upstream = try await TestUpstream(group: group)
+        var processes: [GatewayProcess] = []
+        var files: [ConfigFile] = []
+        var ports: [Int] = []
+        defer { for file in files { file.remove() } }
+        do {
+            for _ in 0..<Self.gateways {
+                let port = try await GatewayProcess.freePort(group: group)
+                let file = try ConfigFile(Self.config(port: port, upstream: upstream.port, redis: redis.url))
+                files.append(file)
+                ports.append(port)
+                processes.append(try GatewayProcess(arguments: ["run", "--config", file.path]))
+            }
+            for (process, port) in zip(processes, ports) {
+                let listening = await process.waitForOutput("127.0.0.1:\(port)")
+                let connected = await process.waitForOutput("redis connected")
+                #expect(listening && connected, "gateway did not start: \(process.text)")
+            }
+
+            let start = ContinuousClock.now
+            let end = start + .seconds(Self.seconds)
+            let tally = try await withThrowingTaskGroup(of: Tally.self) { tasks in
+                for port in ports {
+                    for _ in 0..<Self.clientsPerGateway {
+                        tasks.addTask { try await Self.drive(port: port, until: end, group: group) }
+                    }
+                }
+                return try await tasks.reduce(into: Tally()) { $0.add($1) }
+            }
+            let elapsed = ContinuousClock.now - start
+            let elapsedSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+
+            let expected = Double(Self.burst) + Double(Self.rate) * elapsedSeconds
+            let error = (Double(tally.admitted) - expected) / expected
+            print(
+                "fleet accuracy: \(Self.gateways) gateways admitted \(tally.admitted) of \(tally.admitted + tally.limited) "
+                    + "in \(String(format: "%.2f", elapsedSeconds)) s; burst + rate × seconds = \(String(format: "%.0f", expected)); "
+                    + "error \(String(format: "%+.2f", error * 100)) %")
+            #expect(tally.other.isEmpty, "unexpected statuses: \(tally.other.prefix(10))")
+            #expect(tally.limited > tally.admitted, "the fleet was not driven above the limit")
+            #expect(abs(error) <= 0.03, "admitted \(tally.admitted), expected \(expected)")
+            #expect(upstream.requestCount == tally.admitted)
+        } catch {
+            for process in processes { await process.stop() }
+            try await upstream.stop()
+            redis.kill()
+            try await group.shutdownGracefully()
+            throw error
+        }
+        for process in processes { #expect(await process.stop() == 0) }
+        try await upstream.stop()
+        redis.kill()
+        try await group.shutdownGracefully()
+    }
+}
