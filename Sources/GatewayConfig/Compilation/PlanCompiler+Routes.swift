@@ -38,7 +38,8 @@ extension PlanCompiler {
             // may key on the JWT subject), then the cache lookup. Responses: compression, then
             // the cache store (which keeps what compression made, and none of the per-request
             // headers that follow), rate-limit headers, CORS, security headers.
-            let rateLimitHeaders: [any ResponsePolicy] = limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy()] : []
+            let rateLimitHeaders: [any ResponsePolicy] = 
+                limits.contains { $0.spec.headers } ? [RateLimitHeadersPolicy(limits: limits.map(\.spec))] : []
             let compression: [any ResponsePolicy] = compileRouteCompression(block, defaults: policies).map { [CompressionPolicy(config: $0)] } ?? []
             let route = Route(
                 hosts: hosts, path: path, methods: methods, action: action,

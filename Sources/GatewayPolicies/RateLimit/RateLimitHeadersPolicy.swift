@@ -11,8 +11,32 @@ import NIOHTTP1
 /// sustained rate; `r` is the whole tokens left and `t` the seconds until the bucket is full.
 /// Limits with `headers off`, in `mode shadow` (invisible to clients) or whose store failed
 /// without a fallback bucket (no state to report) are left out.
+///
+/// The parts that depend only on the limit (`"api";q=200;w=2` and `"api";r=`) are made once, when
+/// the route is compiled, so a response adds two numbers to them rather than formatting all.
 public struct RateLimitHeadersPolicy: ResponsePolicy {
-    public init() {}
+    /// The fixed parts of one limit's items.
+    struct Items: Sendable {
+        let name: String
+        /// `"NAME";q=BURST;w=WINDOW`
+        let policy: String
+        /// `"NAME";r=`
+        let statePrefix: String
+
+        init(_ spec: RateLimitSpec) {
+            name = spec.name
+            let quoted = "\"" + spec.name + "\""
+            policy = quoted + ";q=\(spec.burst);w=\(spec.windowSeconds)"
+            statePrefix = quoted + ";r="
+        }
+    }
+
+    private let items: [Items]
+
+    /// `limits`: the route's limits, whose fixed parts are prepared now; others are made when met.
+    public init(limits: [RateLimitSpec] = []) {
+        items = limits.map(Items.init)
+    }
 
     public var name: String { "rate_limit_headers" }
 
@@ -20,13 +44,16 @@ public struct RateLimitHeadersPolicy: ResponsePolicy {
         var policies = ""
         var states = ""
         for status in request.rateLimits where Self.reports(status) {
-            let name = "\"" + status.spec.name + "\""
+            let items = self.items.first { $0.name == status.spec.name } ?? Items(status.spec)
             if !policies.isEmpty {
                 policies += ", "
                 states += ", "
             }
-            policies += name + ";q=\(status.spec.burst);w=\(status.spec.windowSeconds)"
-            states += name + ";r=\(status.outcome.remaining);t=\(status.outcome.resetSeconds)"
+            policies += items.policy
+            states += items.statePrefix
+            states += String(status.outcome.remaining)
+            states += ";t="
+            states += String(status.outcome.resetSeconds)
         }
         guard !policies.isEmpty else { return }
         response.headers.replaceOrAdd(name: "RateLimit-Policy", value: policies)
