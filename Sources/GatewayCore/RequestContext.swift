@@ -29,6 +29,11 @@ public struct RequestContext: Sendable {
     /// What each rate limit of the route decided, in policy order: the source of the
     /// `RateLimit-Policy`/`RateLimit` response headers and the access log's `rate_limit` field.
     public var rateLimits: [RateLimitStatus] = []
+    /// The refusals policies in `mode shadow` would have made, in policy order.
+    public var shadowRejections: [ShadowRejection] = []
+    /// In a route whose limits are in `mode shadow`: the body size past which the exchange
+    /// records a would-be 413 and goes on streaming (``bodyLimit`` is then `nil`).
+    public var shadowBodyLimit: Int?
     /// What the route's cache lookup found, for the cache's response side; `nil` without a cache.
     public var cache: (any CacheRequestState)?
 

@@ -34,6 +34,9 @@ struct AccessLogRecord {
     var traceID: String? = nil
     /// What the route's rate limits decided, `NAME=REASON` separated by spaces.
     var rateLimit: String?
+    /// What policies in `mode shadow` would have refused, `POLICY=ERROR[/REASON]` separated by
+    /// spaces (e.g. `jwt=invalid_token/expired`).
+    var shadow: String? = nil
     var version: String
 
     func write(to buffer: inout ByteBuffer) {
@@ -72,6 +75,7 @@ struct AccessLogRecord {
         Self.writeOptional(",\"policy\":", policy, to: &buffer)
         Self.writeOptional(",\"trace_id\":", traceID, to: &buffer)
         Self.writeOptional(",\"rate_limit\":", rateLimit, to: &buffer)
+        Self.writeOptional(",\"shadow\":", shadow, to: &buffer)
         buffer.writeStaticString("}\n")
     }
 

@@ -27,6 +27,11 @@ final class ActiveRequest {
     var decidedBy: String?
     /// The body limit of the route (from ``RequestContext/bodyLimit``), checked as the body streams.
     var bodyLimit: Int?
+    /// In a route whose limits are in `mode shadow`: the streamed body size past which a would-be
+    /// 413 is recorded (``RequestContext/shadowBodyLimit``); cleared once it is.
+    var shadowBodyLimit: Int?
+    /// A would-be refusal found after the policies ran (a shadowed body limit passed).
+    var lateShadowRejection: ShadowRejection?
     var proxy: ProxyExchange?
     /// The W3C trace id sent upstream (proxied requests only), for the access log.
     var traceID: String?
@@ -51,6 +56,13 @@ final class ActiveRequest {
     }
 
     var route: Route? { context?.route }
+
+    /// Every refusal a policy in `mode shadow` would have made, for the logs and metrics.
+    var shadowRejections: [ShadowRejection] {
+        let early = context?.shadowRejections ?? []
+        guard let late = lateShadowRejection else { return early }
+        return early + [late]
+    }
 
     /// The framing the client declared; before validation assume a body may follow.
     var expectsBody: Bool { validated?.hasBody ?? true }

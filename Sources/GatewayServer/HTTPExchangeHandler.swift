@@ -133,6 +133,11 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 refuseBody(of: request, limit: limit)
                 return
             }
+            if let limit = request.shadowBodyLimit, request.bytesIn > limit {
+                // Limits in `mode shadow`: record the 413 once and keep streaming.
+                request.shadowBodyLimit = nil
+                request.lateShadowRejection = ShadowRejection(policy: "limits", error: .payloadTooLarge(limit: limit))
+            }
             armBodyIdleTimer()
             if request.decisionPending {
                 request.pendingBody.append(body)
@@ -395,6 +400,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         while i < policies.count {
             let decision = policies[i].evaluate(&requestContext, on: loop.eventLoop)
             request.bodyLimit = requestContext.bodyLimit
+            request.shadowBodyLimit = requestContext.shadowBodyLimit
             if case .proceed = decision {} else { request.decidedBy = policies[i].name }
             i += 1
             switch decision {
@@ -686,8 +692,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
     }
 
     private func log(_ request: ActiveRequest) {
-        guard let accessLog = loop.accessLog else { return }
+        let shadowRejections = request.shadowRejections
         let route = request.context?.route
+        for rejection in shadowRejections { loop.shadowLog.report(rejection, requestID: request.requestID, route: route?.name) }
+        guard let accessLog = loop.accessLog else { return }
         var upstreamName: String? = nil
         if case .proxy(let target)? = route?.action { upstreamName = target.upstream }
         accessLog.append(
@@ -710,6 +718,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                 policy: request.errorCode == nil ? nil : request.decidedBy,
                 traceID: request.traceID,
                 rateLimit: request.context.flatMap { $0.rateLimits.isEmpty ? nil : $0.rateLimits.map(\.logValue).joined(separator: " ") },
+                shadow: shadowRejections.isEmpty ? nil : shadowRejections.map(\.logValue).joined(separator: " "),
                 version: request.head.version.major == 2 ? "HTTP/2" : request.head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1"
             )
         )

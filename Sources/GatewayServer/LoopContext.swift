@@ -24,6 +24,7 @@ final class LoopContext {
     var requestIDs = RequestIDGenerator()
     let metrics = LoopMetrics()
     let accessLog: LoopAccessLog?
+    let shadowLog: ShadowRejectionLog
     private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
     private(set) var draining = false
     private var drained: EventLoopPromise<Void>?
@@ -47,6 +48,7 @@ final class LoopContext {
         self.upstreamTLS = upstreamTLS
         self.logger = logger
         self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
+        self.shadowLog = ShadowRejectionLog(logger: logger)
         metrics.install(plan)
     }
 

@@ -19,6 +19,8 @@ struct GatewayCommand: AsyncParsableCommand {
                             requests for up to drain_timeout before exiting. SIGHUP reloads it.
             gateway check   validates a configuration like `nginx -t`: exit 0 with a one-line
                             summary, or exit 1 listing every error as file:line:col.
+                            --diff-running shows what reloading the running gateway
+                            with the file would change.
             gateway explain shows which route a request matches and what would happen to it.
             gateway reload  asks the running gateway (through its admin listener) to reload.
             """,
@@ -58,7 +60,7 @@ func printError(_ text: String) {
     line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
 }
 
-struct Check: ParsableCommand {
+struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Validate a configuration file and report every error.")
     @OptionGroup var options: ConfigOption
     @Flag(help: "Print the compiled plan.") var dump = false
@@ -66,14 +68,28 @@ struct Check: ParsableCommand {
         parsing: .upToNextOption,
         help: ArgumentHelp("Show what a reload from the first file to the second would change, route by route.", valueName: "OLD.conf NEW.conf"))
     var diff: [String] = []
+    @Flag(
+        help: ArgumentHelp(
+            "Show what reloading the running gateway with the --config file would change: its plan is asked from its admin listener.",
+            discussion: "The admin listener and token are those of the file, unless --admin names another; GATEWAY_ADMIN_TOKEN overrides the token."))
+    var diffRunning = false
+    @Option(help: ArgumentHelp("The running gateway's admin listener, for --diff-running.", valueName: "HOST:PORT"))
+    var admin: String?
 
     func validate() throws {
         guard diff.isEmpty || diff.count == 2 else { throw ValidationError("--diff takes two files: OLD.conf NEW.conf") }
+        if diffRunning, !diff.isEmpty { throw ValidationError("--diff-running compares the --config file with the running gateway; use it without --diff") }
+        if admin != nil, !diffRunning { throw ValidationError("--admin names the running gateway for --diff-running") }
+        if let admin, AdminAddress.parse(admin) == nil { throw ValidationError("--admin wants HOST:PORT (e.g. 127.0.0.1:9901 or [::1]:9901), not '\(admin)'") }
     }
 
-    func run() throws {
+    func run() async throws {
         if diff.count == 2 {
             try runDiff(old: diff[0], new: diff[1])
+            return
+        }
+        if diffRunning {
+            try await runDiffRunning()
             return
         }
         let result = options.load()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayCore
 import GatewayServer
 
 /// `gateway reload`: asks the running gateway to read its configuration again, through the admin
@@ -27,14 +28,19 @@ struct Reload: AsyncParsableCommand {
             printError("\(options.config) has no 'admin' listener to ask; send SIGHUP to the gateway process instead (kill -HUP PID)")
             throw ExitCode(1)
         }
-        let response: AdminClient.Response
-        do {
-            response = try await AdminClient.reload(admin)
-        } catch {
-            printError("cannot reach the admin listener at \(admin.listener.displayAddress): \(error)")
-            throw ExitCode(1)
-        }
+        let response = try await askAdmin(admin, AdminClient.reload)
         print(response.body, terminator: response.body.hasSuffix("\n") ? "" : "\n")
         guard response.status == 200 else { throw ExitCode(1) }
+    }
+}
+
+/// One request to a running gateway's admin listener; a listener that cannot be reached ends the
+/// command with exit status 1 and says why.
+func askAdmin(_ admin: AdminSpec, _ request: (AdminSpec) async throws -> AdminClient.Response) async throws -> AdminClient.Response {
+    do {
+        return try await request(admin)
+    } catch {
+        printError("cannot reach the admin listener at \(admin.listener.displayAddress): \(error)")
+        throw ExitCode(1)
     }
 }

@@ -30,6 +30,7 @@ import Testing
         Case(name: "rejected_missing_host", method: "GET", url: "/health"),
         Case(name: "rejected_trace", method: "TRACE", url: "http://other.test/"),
         Case(name: "rate_limit_buckets", method: "GET", url: "http://api.example.com/api/users", headers: [("X-Api-Key", "k-123")], client: "203.0.113.7"),
+        Case(name: "shadow_policies", method: "GET", url: "http://shadow.example.com/trial/x", client: "192.0.2.7"),
         Case(name: "rate_limit_key_fallback", method: "GET", url: "http://api.example.com/api/users", client: "2001:db8::1"),
     ]
 

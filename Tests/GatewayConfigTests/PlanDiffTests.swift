@@ -1,3 +1,4 @@
+import Foundation
 import GatewayConfig
 import Testing
 
@@ -10,6 +11,17 @@ import Testing
         let old = try #require(loader.load(path: "diff/\(name).old.conf").plan)
         let new = try #require(loader.load(path: "diff/\(name).new.conf").plan)
         try Fixtures.expectGolden(PlanDiff.render(from: old, to: new), path: "diff/\(name).diff")
+    }
+
+    /// The outline a running gateway sends (as JSON) renders exactly the diff of the plan itself.
+    @Test(arguments: Fixtures.names(in: "diff", ext: "old.conf"))
+    func outlineThroughJSONRendersTheSameDiff(name: String) throws {
+        let loader = Fixtures.loader()
+        let old = try #require(loader.load(path: "diff/\(name).old.conf").plan)
+        let new = try #require(loader.load(path: "diff/\(name).new.conf").plan)
+        let sent = try JSONDecoder().decode(PlanOutline.self, from: JSONEncoder().encode(PlanOutline(old)))
+        #expect(sent == PlanOutline(old))
+        #expect(PlanDiff.render(from: sent, to: PlanOutline(new)) == PlanDiff.render(from: old, to: new))
     }
 
     @Test func everyDiffFixtureHasItsPairAndGolden() {

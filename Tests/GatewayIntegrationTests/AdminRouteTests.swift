@@ -17,6 +17,8 @@ import Testing
         (.GET, "/metrics", "bearer \(token)", .unauthorized),
         (.GET, "/metrics", token, .unauthorized),
         (.GET, "/config", "Bearer \(token)", .config),
+        (.GET, "/config/outline", "Bearer \(token)", .configOutline),
+        (.GET, "/config/outline", nil, .unauthorized),
         (.POST, "/reload", "Bearer \(token)", .reload),
         (.POST, "/reload", nil, .unauthorized),
         (.GET, "/reload", "Bearer \(token)", .methodNotAllowed(allow: "POST")),

@@ -54,6 +54,7 @@ extension PlanCompiler {
             issuer.forwardClaims.append(ClaimForward(claim: claim, header: header))
         }
         issuer.cookie = first("cookie", in: block).flatMap { value($0, 0, ValueParser.name) }
+        if let mode = mode(in: block) { issuer.mode = mode }
         issuer.staticKeys = JWTKeySet(keys: compileStaticKeys(block, algorithms: algorithms))
         if let url = first("jwks_url", in: block), value(url, 0, ValueParser.jwksURL) != nil {
             let refresh = first("jwks_refresh", in: block).flatMap { value($0, 0) { ValueParser.duration($0) } } ?? .minutes(10)
@@ -130,7 +131,7 @@ extension PlanCompiler {
     }
 
     /// `auth jwt NAME...` with the route's `require_scope` and `require_claim`.
-    mutating func compileRouteAuth(_ block: [Directive], defaults: PolicyDefaults, used: inout Set<String>) -> JWTPolicy? {
+    mutating func compileRouteAuth(_ block: [Directive], defaults: PolicyDefaults, used: inout Set<String>) -> (any RequestPolicy)? {
         guard let auth = first("auth", in: block) else {
             for d in block where d.name == "require_scope" || d.name == "require_claim" {
                 error(d.location, d.name, "'\(d.name)' needs 'auth jwt NAME;' in the same route")
@@ -158,8 +159,14 @@ extension PlanCompiler {
                 error(auth.location, "auth", "two issuers of this route have the same 'issuer'", hint: "tokens pick their issuer by iss; each must be distinct")
             }
         }
-        guard complete, !issuers.isEmpty else { return nil }
+        if let shadowed = issuers.first(where: { $0.mode == .shadow }), let enforced = issuers.first(where: { $0.mode == .enforce }) {
+            error(
+                auth.location, "auth", "the issuers of one route must share a mode: '\(shadowed.name)' is in mode shadow, '\(enforced.name)' in mode enforce",
+                hint: "set the same 'mode' in each jwt block, or give the shadowed issuer a route of its own")
+            return nil
+        }
+        guard complete, let mode = issuers.first?.mode else { return nil }
         let scopes = block.filter { $0.name == "require_scope" }.flatMap { d in d.arguments.indices.compactMap { value(d, $0, ValueParser.headerValue) } }
-        return JWTPolicy(issuers: issuers, requiredScopes: scopes, requiredClaims: compileClaimRequirements(block))
+        return Self.applying(mode, to: JWTPolicy(issuers: issuers, requiredScopes: scopes, requiredClaims: compileClaimRequirements(block)))
     }
 }

@@ -17,6 +17,11 @@ extension PlanCompiler {
     mutating func compilePolicyDefaults(_ directives: [Directive]) -> PolicyDefaults {
         var defaults = PolicyDefaults()
         if let block = first("limits", in: directives)?.block {
+            if let d = first("mode", in: block), mode(in: block) == .shadow {
+                error(
+                    d.arguments[0].location, "mode", "the top-level limits cannot be shadowed: they are enforced by the parser before routing",
+                    hint: "put 'mode shadow;' in a route's 'limits' block; it covers the route's body limit and its tighter header limits")
+            }
             for d in block {
                 if d.name == "body" {
                     if let bytes = value(d, 0, { ValueParser.size($0) }) { defaults.bodyBytes = bytes }
@@ -29,6 +34,7 @@ extension PlanCompiler {
             defaults.securityHeaders = defaults.securityHeaders.merging(compileHeaderRules(block))
         }
         defaults.ipRules = compileIPRules(directives)
+        defaults.ipRulesMode = compileIPRulesMode(directives, rules: defaults.ipRules)
         if let block = first("compress", in: directives)?.block {
             defaults.compression = compileCompression(block, base: CompressionConfig())
         }
@@ -54,22 +60,48 @@ extension PlanCompiler {
     mutating func compileRoutePolicies(
         _ block: [Directive], defaults: PolicyDefaults, usedCORS: inout Set<String>, usedJWT: inout Set<String>
     ) -> ([any RequestPolicy], [any ResponsePolicy]) {
-        var requestPolicies: [any RequestPolicy] = [RequestLimitsPolicy(limits: compileRouteLimits(block, defaults: defaults))]
+        let limitsMode = first("limits", in: block)?.block.flatMap { mode(in: $0) } ?? .enforce
+        var requestPolicies: [any RequestPolicy] = [RequestLimitsPolicy(limits: compileRouteLimits(block, defaults: defaults), mode: limitsMode)]
         var responsePolicies: [any ResponsePolicy] = []
         if let d = first("cors", in: block), let config = compileRouteCORS(d, defaults: defaults, used: &usedCORS) {
             let cors = CORSPolicy(config: config)
-            requestPolicies.append(cors)
+            requestPolicies.append(Self.applying(config.mode, to: cors))
             responsePolicies.append(cors)
         }
         let routeRules = compileIPRules(block)
-        if !defaults.ipRules.rules.isEmpty || !routeRules.rules.isEmpty {
-            requestPolicies.append(IPRulesPolicy(levels: [defaults.ipRules, routeRules]))
+        let levels = [(defaults.ipRules, defaults.ipRulesMode), (routeRules, compileIPRulesMode(block, rules: routeRules))]
+        // Each level keeps its own mode: a route may shadow its own rules, never the inherited ones.
+        for mode in [PolicyMode.enforce, .shadow] {
+            let rules = levels.filter { $0.1 == mode && !$0.0.rules.isEmpty }.map { $0.0 }
+            if !rules.isEmpty { requestPolicies.append(Self.applying(mode, to: IPRulesPolicy(levels: rules))) }
         }
         if let jwt = compileRouteAuth(block, defaults: defaults, used: &usedJWT) { requestPolicies.append(jwt) }
         var headers = defaults.securityHeaders
         if let rules = first("security_headers", in: block)?.block { headers = headers.merging(compileHeaderRules(rules)) }
         responsePolicies.append(SecurityHeadersPolicy(headers: headers))
         return (requestPolicies, responsePolicies)
+    }
+
+    /// `policy` as configured: itself, or wrapped to only record its refusals in `mode shadow`.
+    static func applying(_ mode: PolicyMode, to policy: any RequestPolicy) -> any RequestPolicy {
+        mode == .shadow ? ShadowPolicy(policy) : policy
+    }
+
+    /// The `mode enforce | shadow;` of a policy block (or the `ip_rules_mode` of a level:
+    /// `directive`); `nil` when absent or invalid (reported).
+    func mode(in block: [Directive], directive: String = "mode") -> PolicyMode? {
+        first(directive, in: block).flatMap { value($0, 0) { ValueParser.keyword($0, among: ["enforce", "shadow"]) } }.flatMap(PolicyMode.init)
+    }
+
+    /// The `ip_rules_mode` of one level (top level or route), which needs rules at that level.
+    private mutating func compileIPRulesMode(_ block: [Directive], rules: IPRuleList) -> PolicyMode {
+        guard let d = first("ip_rules_mode", in: block) else { return .enforce }
+        if rules.rules.isEmpty {
+            error(
+                d.location, "ip_rules_mode", "'ip_rules_mode' has no 'allow' or 'deny' rules beside it to apply to",
+                hint: "a mode covers the rules of its own level; inherited rules keep the top-level mode")
+        }
+        return mode(in: [d], directive: d.name) ?? .enforce
     }
 
     /// A route's compression: off, the top-level settings, or those with the route's block
@@ -197,6 +229,8 @@ extension PlanCompiler {
                 }
             case "credentials":
                 if let flag = value(item, 0, { ValueParser.keyword($0, among: ["on", "off"]) }) { config.credentials = flag == "on" }
+            case "mode":
+                if let mode = mode(in: [item]) { config.mode = mode }
             case "max_age":
                 if let amount = value(item, 0, { ValueParser.duration($0, allowZero: true) }) {
                     config.maxAgeSeconds = Int(amount.nanoseconds / 1_000_000_000)

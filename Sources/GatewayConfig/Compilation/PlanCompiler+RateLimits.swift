@@ -26,9 +26,7 @@ extension PlanCompiler {
                 spec.burst = burst
             }
             if let key = first("key", in: block).flatMap({ value($0, 0, ValueParser.rateLimitKey) }) { spec.key = key }
-            if let mode = first("mode", in: block).flatMap({ value($0, 0) { RateLimitMode(rawValue: $0).map(Result.success) ?? .failure(ValueError("")) } }) {
-                spec.mode = mode
-            }
+            if let mode = mode(in: block) { spec.mode = mode }
             if let headers = first("headers", in: block).flatMap({ value($0, 0, ValueParser.onOff) }) { spec.headers = headers }
             compileStore(&spec, block: block, redis: redis, redisWritten: redisWritten)
             limits[name] = spec

@@ -1,15 +1,22 @@
 import GatewayCore
 
 /// What a reload from one plan to another would change, entity by entity and route by route
-/// (`gateway check --diff OLD NEW`), with what the running gateway does about each change.
+/// (`gateway check --diff OLD NEW`, or against the running gateway's plan with `gateway check
+/// --diff-running`), with what the running gateway does about each change.
 /// Routes are matched by path, hosts and methods; everything is compared on the lines of
 /// ``PlanDump``, so the diff shows exactly what the dump would, source locations aside.
 public enum PlanDiff {
     public static func render(from old: GatewayPlan, to new: GatewayPlan) -> String {
+        render(from: PlanOutline(old), to: PlanOutline(new))
+    }
+
+    /// The diff between two outlines: of two files, or of the plan a running gateway serves
+    /// (``PlanOutline`` from its admin listener) and a file.
+    public static func render(from old: PlanOutline, to new: PlanOutline) -> String {
         var out: [String] = []
         var changes = 0
 
-        let settings = lineChanges(settingsLines(old), settingsLines(new))
+        let settings = lineChanges(old.settings, new.settings)
         if !settings.isEmpty {
             out.append("settings:")
             out += settings.map { "  " + $0 }
@@ -21,14 +28,12 @@ public enum PlanDiff {
         let addedListeners = new.listeners.filter { !old.listeners.contains($0) }
         if !removedListeners.isEmpty || !addedListeners.isEmpty {
             out.append("listeners:")
-            for l in addedListeners { out.append("  + \(l.displayAddress) \(l.scheme) (bound on reload)") }
-            for l in removedListeners { out.append("  - \(l.displayAddress) \(l.scheme) (stops accepting; open connections finish)") }
+            for l in addedListeners { out.append("  + \(l.address) \(l.scheme) (bound on reload)") }
+            for l in removedListeners { out.append("  - \(l.address) \(l.scheme) (stops accepting; open connections finish)") }
             changes += removedListeners.count + addedListeners.count
         }
 
-        let upstreams = keyed(
-            old.upstreams, new.upstreams, lines: PlanDump.upstreamLines,
-            changedNote: "new pools; in-flight requests finish on the old ones")
+        let upstreams = keyed(old.upstreams, new.upstreams, lines: { $0 }, changedNote: { _, _ in "new pools; in-flight requests finish on the old ones" })
         if !upstreams.lines.isEmpty {
             out.append("upstreams:")
             out += upstreams.lines
@@ -36,37 +41,34 @@ public enum PlanDiff {
         }
 
         let limits = keyed(
-            old.rateLimits, new.rateLimits, lines: PlanDump.rateLimitLines,
-            changedNote: { a, b in
-                a.rate == b.rate && a.period == b.period && a.burst == b.burst && a.key == b.key && a.store == b.store
-                    ? "buckets kept" : "buckets start afresh"
-            })
+            old.rateLimits, new.rateLimits, lines: \.lines,
+            changedNote: { a, b in a.buckets == b.buckets ? "buckets kept" : "buckets start afresh" })
         if !limits.lines.isEmpty {
             out.append("rate_limits:")
             out += limits.lines
             changes += limits.count
         }
 
-        let oldRoutes = Dictionary(old.routes.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        let newRoutes = Dictionary(new.routes.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let oldRoutes = Dictionary(old.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let newRoutes = Dictionary(new.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var routeLines: [String] = []
         var unchanged = 0
-        for route in new.routes.routes {
+        for route in new.routes {
             guard let before = oldRoutes[route.name] else {
-                routeLines.append("  + \(route.name) (\(PlanDump.at(route.location)))")
-                routeLines += routeBody(route).map { "      " + $0 }
+                routeLines.append("  + \(route.name) (\(route.location))")
+                routeLines += route.body.map { "      " + $0 }
                 continue
             }
-            let diff = lineChanges(routeBody(before), routeBody(route))
+            let diff = lineChanges(before.body, route.body)
             if diff.isEmpty {
                 unchanged += 1
             } else {
-                routeLines.append("  ~ \(route.name) (\(PlanDump.at(route.location)))")
+                routeLines.append("  ~ \(route.name) (\(route.location))")
                 routeLines += diff.map { "      " + $0 }
             }
         }
-        for route in old.routes.routes where newRoutes[route.name] == nil {
-            routeLines.append("  - \(route.name) (was \(PlanDump.at(route.location)))")
+        for route in old.routes where newRoutes[route.name] == nil {
+            routeLines.append("  - \(route.name) (was \(route.location))")
         }
         changes += routeLines.filter { $0.hasPrefix("  ") && !$0.hasPrefix("      ") }.count
         out.append("routes:" + (routeLines.isEmpty ? " no changes" : ""))
@@ -80,38 +82,19 @@ public enum PlanDiff {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// The settings section of the dump (without the file list).
-    static func settingsLines(_ plan: GatewayPlan) -> [String] {
-        let all = PlanDump.render(plan).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard let start = all.firstIndex(of: "settings:"), let end = all.firstIndex(of: "listeners:") else { return [] }
-        return all[(start + 1)..<end].map { String($0.trimmingPrefix("  ")) }
-    }
-
     /// Settings fixed when the process starts (event loops, the access log file): a reload
     /// cannot apply them.
     public static func restartOnlyChanges(from old: GatewayPlan, to new: GatewayPlan) -> [String] {
-        var names: [String] = []
-        if old.settings.workerThreads != new.settings.workerThreads { names.append("worker_threads") }
-        if old.settings.accessLog != new.settings.accessLog { names.append("access_log") }
-        return names
+        restartOnlyChanges(from: PlanOutline(old), to: PlanOutline(new))
     }
 
-    static func routeBody(_ route: Route) -> [String] {
-        var lines = PlanDump.policyLines("request policies", route.requestPolicies.map { PlanDump.describe($0) }, indent: "")
-        lines += PlanDump.actionLines(route.action)
-        lines += PlanDump.policyLines("response policies", route.responsePolicies.map { PlanDump.describe($0) }, indent: "")
-        return lines
+    static func restartOnlyChanges(from old: PlanOutline, to new: PlanOutline) -> [String] {
+        ["worker_threads", "access_log"].filter { old.restartOnly[$0] != new.restartOnly[$0] }
     }
 
     /// `- line` for each line only in `old`, `+ line` for each only in `new`, in order.
     static func lineChanges(_ old: [String], _ new: [String]) -> [String] {
         old.filter { !new.contains($0) }.map { "- " + $0 } + new.filter { !old.contains($0) }.map { "+ " + $0 }
-    }
-
-    static func keyed<Value: Equatable>(
-        _ old: [String: Value], _ new: [String: Value], lines: (Value) -> [String], changedNote: String
-    ) -> (lines: [String], count: Int) {
-        keyed(old, new, lines: lines, changedNote: { _, _ in changedNote })
     }
 
     static func keyed<Value: Equatable>(

@@ -5,10 +5,12 @@ extension PlanDump {
     /// One line per policy with what it was compiled to, so a dump shows inherited settings.
     static func describe(_ policy: any RequestPolicy) -> String {
         switch policy {
+        case let shadow as ShadowPolicy:
+            return describe(shadow.inner) + "; mode shadow"
         case let limits as RequestLimitsPolicy:
             var text = "limits: body " + ValueParser.format(bytes: limits.limits.bodyBytes)
             if let head = limits.limits.head { text += ", " + describe(head) }
-            return text
+            return limits.mode == .shadow ? text + "; mode shadow" : text
         case let cors as CORSPolicy:
             return "cors: " + describe(cors.config)
         case let rules as IPRulesPolicy:

@@ -7,6 +7,8 @@ struct PolicyDefaults {
     var bodyBytes = RequestLimits.defaultBodyBytes
     var securityHeaders = SecurityHeaders.builtIn
     var ipRules = IPRuleList(rules: [])
+    /// The mode of the top-level `allow`/`deny` rules (`ip_rules_mode`), kept in every route.
+    var ipRulesMode = PolicyMode.enforce
     /// Named CORS policies (`cors NAME { … }`), referenced by routes.
     var cors: [String: (config: CORSConfig, location: SourceLocation)] = [:]
     /// Token issuers (`jwt NAME { … }`), referenced by routes' `auth jwt NAME...`.

@@ -28,6 +28,8 @@ struct Schema: Sendable {
     }
 
     static let durationKind = ArgumentKind.duration(allowZero: false)
+    /// `mode enforce | shadow;` of every policy (``PolicyMode``).
+    static let modeKind = ArgumentKind.keyword(["enforce", "shadow"])
 
     static let gateway = Schema([
         // Top level.
@@ -50,6 +52,7 @@ struct Schema: Sendable {
         DirectiveSpec("jwt", in: .main, [.name], block: .jwt, repeatable: true, usage: "jwt NAME { … }"),
         DirectiveSpec("allow", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "allow CIDR... | all;"),
         DirectiveSpec("deny", in: .main, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
+        DirectiveSpec("ip_rules_mode", in: .main, [modeKind], usage: "ip_rules_mode enforce | shadow;"),
         DirectiveSpec("rate_limit", in: .main, [.name], block: .rateLimit, repeatable: true, usage: "rate_limit NAME { … }"),
         DirectiveSpec("redis", in: .main, [.redisURL], block: .redis, usage: "redis redis://HOST:PORT/DB { … }"),
         DirectiveSpec("admin", in: .main, [.listenAddress], block: .admin, blockOptional: true, usage: "admin ADDRESS [{ token TOKEN; }]"),
@@ -128,6 +131,7 @@ struct Schema: Sendable {
         DirectiveSpec("cors", in: .route, [.name], minimum: 0, block: .cors, blockOptional: true, usage: "cors NAME; | cors [NAME] { … }"),
         DirectiveSpec("allow", in: .route, [.cidrOrAll], variadic: true, repeatable: true, usage: "allow CIDR... | all;"),
         DirectiveSpec("deny", in: .route, [.cidrOrAll], variadic: true, repeatable: true, usage: "deny CIDR... | all;"),
+        DirectiveSpec("ip_rules_mode", in: .route, [modeKind], usage: "ip_rules_mode enforce | shadow;"),
         DirectiveSpec("auth", in: .route, [.keyword(["jwt"]), .name], minimum: 2, variadic: true, usage: "auth jwt NAME...;"),
         DirectiveSpec("require_scope", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_scope SCOPE...;"),
         DirectiveSpec("require_claim", in: .route, [.headerValue], variadic: true, repeatable: true, usage: "require_claim NAME [VALUE...];"),
@@ -151,12 +155,14 @@ struct Schema: Sendable {
         DirectiveSpec("require_claim", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "require_claim NAME [VALUE...];"),
         DirectiveSpec("forward_claim", in: .jwt, [.headerValue, .headerName], repeatable: true, usage: "forward_claim CLAIM HEADER;"),
         DirectiveSpec("cookie", in: .jwt, [.name], usage: "cookie NAME;"),
+        DirectiveSpec("mode", in: .jwt, [modeKind], usage: "mode enforce | shadow;"),
         // limits { } (top level: every request, before routing; route: body, or tighter heads)
         DirectiveSpec("body", in: .limits, [.size], usage: "body SIZE;"),
         DirectiveSpec("headers", in: .limits, [.size], usage: "headers SIZE;"),
         DirectiveSpec("header_count", in: .limits, [.integer(1...10_000)], usage: "header_count N;"),
         DirectiveSpec("header_field", in: .limits, [.size], usage: "header_field SIZE;"),
         DirectiveSpec("target", in: .limits, [.size], usage: "target SIZE;"),
+        DirectiveSpec("mode", in: .limits, [modeKind], usage: "mode enforce | shadow;"),
         // security_headers { }
         DirectiveSpec("set", in: .securityHeaders, [.headerName, .headerValue], repeatable: true, usage: "set NAME VALUE;"),
         DirectiveSpec("default", in: .securityHeaders, [.headerName, .headerValue], repeatable: true, usage: "default NAME VALUE;"),
@@ -169,6 +175,7 @@ struct Schema: Sendable {
         DirectiveSpec("expose_headers", in: .cors, [.headerNameOrStar], variadic: true, repeatable: true, usage: "expose_headers NAME...;"),
         DirectiveSpec("credentials", in: .cors, [.onOff], usage: "credentials on | off;"),
         DirectiveSpec("max_age", in: .cors, [.duration(allowZero: true)], usage: "max_age DURATION;"),
+        DirectiveSpec("mode", in: .cors, [modeKind], usage: "mode enforce | shadow;"),
         DirectiveSpec("rate_limit", in: .route, [.name, .cost], minimum: 1, repeatable: true, usage: "rate_limit NAME [cost=N];"),
         DirectiveSpec("redirect", in: .route, [.statusAmong([301, 302, 303, 307, 308]), .template(allowed: ["path", "query", "uri", "host"])], usage: "redirect STATUS TEMPLATE;"),
         // rate_limit NAME { }
@@ -177,7 +184,7 @@ struct Schema: Sendable {
         DirectiveSpec("key", in: .rateLimit, [.rateLimitKey], usage: "key client_ip | header:NAME | jwt:sub | route;"),
         DirectiveSpec("store", in: .rateLimit, [.keyword(["local", "redis"])], usage: "store local | redis;"),
         DirectiveSpec("on_store_error", in: .rateLimit, [.keyword(["open", "closed", "local"])], usage: "on_store_error open | closed | local;"),
-        DirectiveSpec("mode", in: .rateLimit, [.keyword(["enforce", "shadow"])], usage: "mode enforce | shadow;"),
+        DirectiveSpec("mode", in: .rateLimit, [modeKind], usage: "mode enforce | shadow;"),
         DirectiveSpec("headers", in: .rateLimit, [.keyword(["on", "off"])], usage: "headers on | off;"),
         // compress { }
         DirectiveSpec("types", in: .compress, [.mediaType], variadic: true, usage: "types TYPE...;"),

@@ -109,7 +109,4 @@ public enum RateLimitStoreErrorAction: String, Sendable, Hashable {
 }
 
 /// Whether a limit rejects, or only reports what it would have rejected.
-public enum RateLimitMode: String, Sendable, Hashable {
-    case enforce
-    case shadow
-}
+public typealias RateLimitMode = PolicyMode

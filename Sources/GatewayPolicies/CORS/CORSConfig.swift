@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// A CORS policy as configured (`cors NAME { … }` or inline in a route), before it is compiled
 /// into a ``CORSPolicy``. Lists add up when a route extends a named policy.
 public struct CORSConfig: Sendable, Hashable {
@@ -12,6 +14,9 @@ public struct CORSConfig: Sendable, Hashable {
     public var credentials: Bool
     /// How long a browser may cache a preflight answer, in seconds.
     public var maxAgeSeconds: Int
+    /// `mode shadow`: a preflight the policy would refuse is let through to the upstream (and
+    /// recorded); the response side is unchanged, so a disallowed origin never gets CORS headers.
+    public var mode: PolicyMode
 
     public init(
         origins: [OriginPattern] = [],
@@ -19,7 +24,8 @@ public struct CORSConfig: Sendable, Hashable {
         allowHeaders: [String] = [],
         exposeHeaders: [String] = [],
         credentials: Bool = false,
-        maxAgeSeconds: Int = 600
+        maxAgeSeconds: Int = 600,
+        mode: PolicyMode = .enforce
     ) {
         self.origins = origins
         self.methods = methods
@@ -27,6 +33,7 @@ public struct CORSConfig: Sendable, Hashable {
         self.exposeHeaders = exposeHeaders
         self.credentials = credentials
         self.maxAgeSeconds = maxAgeSeconds
+        self.mode = mode
     }
 
     /// Whether `*` would be sent where credentials forbid it (Fetch §3.2.5: with credentials a

@@ -1,3 +1,5 @@
+import GatewayCore
+
 /// One trusted token issuer (`jwt NAME { … }`): what its tokens must look like and where its keys
 /// come from. Routes name the issuers they accept (`auth jwt NAME...`).
 public struct JWTIssuer: Sendable {
@@ -19,6 +21,9 @@ public struct JWTIssuer: Sendable {
     public var forwardClaims: [ClaimForward]
     /// A cookie to take the token from when no `Authorization` header is sent.
     public var cookie: String?
+    /// `mode shadow`: routes that accept only this issuer let a request without a valid token
+    /// through (forwarding no claims) and record what would have been refused.
+    public var mode: PolicyMode
 
     public init(
         name: String,
@@ -31,7 +36,8 @@ public struct JWTIssuer: Sendable {
         requireExp: Bool = true,
         requiredClaims: [ClaimRequirement] = [],
         forwardClaims: [ClaimForward] = [],
-        cookie: String? = nil
+        cookie: String? = nil,
+        mode: PolicyMode = .enforce
     ) {
         self.name = name
         self.issuer = issuer
@@ -44,5 +50,6 @@ public struct JWTIssuer: Sendable {
         self.requiredClaims = requiredClaims
         self.forwardClaims = forwardClaims
         self.cookie = cookie
+        self.mode = mode
     }
 }

@@ -3,7 +3,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Talks to the admin listener of a running gateway (`gateway reload`): one request, one
+/// Talks to the admin listener of a running gateway (`gateway reload`, `gateway check
+/// --diff-running`): one request, one
 /// answer, on a connection of its own.
 public enum AdminClient {
     public struct Response: Sendable {
@@ -14,6 +15,11 @@ public enum AdminClient {
     /// `POST /reload`: the answer carries the new generation or the errors.
     public static func reload(_ admin: AdminSpec) async throws -> Response {
         try await send(.POST, "/reload", to: admin)
+    }
+
+    /// `GET /config/outline`: the plan the running gateway serves, with its generation.
+    public static func runningPlan(_ admin: AdminSpec) async throws -> Response {
+        try await send(.GET, "/config/outline", to: admin)
     }
 
     /// Sends `method path` to the admin listener `admin` describes (a wildcard address is

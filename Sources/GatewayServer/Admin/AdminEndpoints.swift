@@ -17,6 +17,13 @@ struct AdminEndpoints: Sendable {
             return loop.makeSucceededFuture(server.readiness())
         case .config:
             return loop.makeSucceededFuture(.text(.ok, PlanDump.render(server.plan)))
+        case .configOutline:
+            let outline = RunningPlanOutline(generation: server.reloadStatus.generation, plan: PlanOutline(server.plan))
+            do {
+                return loop.makeSucceededFuture(.json(.ok, try outline.json()))
+            } catch {
+                return loop.makeSucceededFuture(.json(.internalServerError, #"{"error":\#(AdminResponse.quoted("\(error)"))}"#))
+            }
         case .metrics:
             let promise = loop.makePromise(of: AdminResponse.self)
             promise.completeWithTask {
@@ -42,7 +49,7 @@ struct AdminEndpoints: Sendable {
             response.headers = [("WWW-Authenticate", #"Bearer realm="gateway-admin""#)]
             return loop.makeSucceededFuture(response)
         case .notFound:
-            return loop.makeSucceededFuture(.json(.notFound, #"{"error":"not_found","endpoints":["/healthz","/readyz","/metrics","/config","/reload"]}"#))
+            return loop.makeSucceededFuture(.json(.notFound, #"{"error":"not_found","endpoints":["/healthz","/readyz","/metrics","/config","/config/outline","/reload"]}"#))
         case .methodNotAllowed(let allow):
             var response = AdminResponse.json(.methodNotAllowed, #"{"error":"method_not_allowed"}"#)
             response.headers = [("Allow", allow)]

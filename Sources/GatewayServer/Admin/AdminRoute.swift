@@ -7,6 +7,8 @@ enum AdminRoute: Equatable {
     case readyz
     case metrics
     case config
+    /// The outline of the serving plan as JSON (``RunningPlanOutline``), for `check --diff-running`.
+    case configOutline
     case reload
     /// A token is configured and the request did not carry it.
     case unauthorized
@@ -23,6 +25,7 @@ enum AdminRoute: Equatable {
         case "/readyz": (route, allowed) = (.readyz, .GET)
         case "/metrics": (route, allowed) = (.metrics, .GET)
         case "/config": (route, allowed) = (.config, .GET)
+        case "/config/outline": (route, allowed) = (.configOutline, .GET)
         case "/reload": (route, allowed) = (.reload, .POST)
         default: return .notFound
         }

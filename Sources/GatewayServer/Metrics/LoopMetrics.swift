@@ -20,6 +20,7 @@ final class LoopMetrics {
     /// Requests answered before a route matched (400, 404, 405, 414, 431).
     let unrouted = RouteMetrics(label: "")
     private var rejections = CodeCounter()
+    private var shadowRejections = CodeCounter()
     private var errors = CodeCounter()
     private var rateLimits = CodeCounter()
     /// Open connections by listener id: its address and the counts by protocol.
@@ -59,6 +60,9 @@ final class LoopMetrics {
                 rejections.increment(CodeCounter.Key(policy, code, request.errorReason ?? ""))
             }
         }
+        for rejection in request.shadowRejections {
+            shadowRejections.increment(CodeCounter.Key(rejection.policy, rejection.error.code, rejection.error.reason ?? ""))
+        }
         if let statuses = request.context?.rateLimits {
             for status in statuses { rateLimits.increment(CodeCounter.Key(status.spec.name, status.reason.rawValue)) }
         }
@@ -94,6 +98,7 @@ final class LoopMetrics {
         for metrics in byLabel.values { snapshot.routes[metrics.label] = metrics.values }
         snapshot.routes[unrouted.label] = unrouted.values
         snapshot.rejections = rejections
+        snapshot.shadowRejections = shadowRejections
         snapshot.errors = errors
         snapshot.rateLimits = rateLimits
         for entry in connections.values {

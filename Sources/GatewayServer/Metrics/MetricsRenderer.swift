@@ -45,12 +45,12 @@ enum MetricsRenderer {
         for entry in snapshot.errors.entries.sorted(by: { $0.key.first < $1.key.first }) {
             out.sample("gateway_request_errors_total", [("error", entry.key.first)], entry.count)
         }
-        out.family("gateway_policy_rejections_total", "counter", "Requests refused by a policy, by policy, error code and reason.")
-        for entry in snapshot.rejections.entries.sorted(by: { ($0.key.first, $0.key.second, $0.key.third) < ($1.key.first, $1.key.second, $1.key.third) }) {
-            out.sample(
-                "gateway_policy_rejections_total", [("policy", entry.key.first), ("error", entry.key.second), ("reason", entry.key.third)],
-                entry.count)
-        }
+        policyCounts(
+            "gateway_policy_rejections_total", "Requests refused by a policy, by policy, error code and reason.", snapshot.rejections, into: &out)
+        policyCounts(
+            "gateway_policy_shadow_rejections_total",
+            "Requests a policy in mode shadow would have refused (and let through), by policy, error code and reason.",
+            snapshot.shadowRejections, into: &out)
         out.family("gateway_rate_limit_decisions_total", "counter", "Rate-limit decisions, by limit and decision.")
         for entry in snapshot.rateLimits.entries.sorted(by: { ($0.key.first, $0.key.second) < ($1.key.first, $1.key.second) }) {
             out.sample("gateway_rate_limit_decisions_total", [("limit", entry.key.first), ("decision", entry.key.second)], entry.count)
@@ -62,5 +62,13 @@ enum MetricsRenderer {
         out.family("gateway_config_generation", "gauge", "Generation of the serving configuration: 1 at start, one more per successful reload.")
         out.sample("gateway_config_generation", [], reloads.generation)
         return out.text
+    }
+
+    /// One family of counts by policy, error code and reason.
+    private static func policyCounts(_ name: String, _ help: String, _ counts: CodeCounter, into out: inout PrometheusText) {
+        out.family(name, "counter", help)
+        for entry in counts.entries.sorted(by: { ($0.key.first, $0.key.second, $0.key.third) < ($1.key.first, $1.key.second, $1.key.third) }) {
+            out.sample(name, [("policy", entry.key.first), ("error", entry.key.second), ("reason", entry.key.third)], entry.count)
+        }
     }
 }

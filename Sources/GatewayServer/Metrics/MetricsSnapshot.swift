@@ -5,6 +5,8 @@ struct MetricsSnapshot: Sendable, Equatable {
     var routes: [String: RouteMetricValues] = [:]
     /// Policy rejections by policy, error code and reason.
     var rejections = CodeCounter()
+    /// What policies in `mode shadow` would have refused, by policy, error code and reason.
+    var shadowRejections = CodeCounter()
     /// Requests answered with an error, by error code.
     var errors = CodeCounter()
     /// Rate-limit decisions by limit name and reason.
@@ -16,6 +18,7 @@ struct MetricsSnapshot: Sendable, Equatable {
     mutating func add(_ other: MetricsSnapshot) {
         for (label, values) in other.routes { routes[label, default: RouteMetricValues()].add(values) }
         rejections.add(other.rejections)
+        shadowRejections.add(other.shadowRejections)
         errors.add(other.errors)
         rateLimits.add(other.rateLimits)
         for (listener, counts) in other.connections {
