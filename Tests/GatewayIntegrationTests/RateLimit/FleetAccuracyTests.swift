@@ -5,15 +5,17 @@ import NIOPosix
 import Testing
 
 /// Three `gateway run` processes share one limit through one real `redis-server` and are driven
-/// together above it for 10 s: the requests admitted by the fleet must be within ±3 % of what one
+/// together far above it for 10 s: the requests admitted by the fleet must be within ±3 % of what one
 /// exact token bucket admits in that time, `burst + rate × seconds`.
 @Suite("Rate limits, fleet accuracy") struct FleetAccuracyTests {
-    static let rate = 100
-    static let burst = 200
+    /// Low enough that the offered load stays far above it even when the machine is busy with
+    /// other tests: a dip below the limit would leave tokens unused and make the fleet look strict.
+    static let rate = 20
+    static let burst = 40
     static let seconds = 10.0
     static let gateways = 3
     /// Clients per gateway, each sending every ``interval``: 3 × 4 × 25/s = 300 requests a
-    /// second offered, three times the limit, without flooding a small machine.
+    /// second offered, fifteen times the limit, without flooding a small machine.
     static let clientsPerGateway = 4
     static let interval = Duration.milliseconds(40)
 
@@ -102,7 +104,7 @@ import Testing
                     + "in \(String(format: "%.2f", elapsedSeconds)) s; burst + rate × seconds = \(String(format: "%.0f", expected)); "
                     + "error \(String(format: "%+.2f", error * 100)) %")
             #expect(tally.other.isEmpty, "unexpected statuses: \(tally.other.prefix(10))")
-            #expect(tally.limited > tally.admitted, "the fleet was not driven above the limit")
+            #expect(tally.limited > 2 * tally.admitted, "the fleet was not driven well above the limit")
             #expect(abs(error) <= 0.03, "admitted \(tally.admitted), expected \(expected)")
             #expect(upstream.requestCount == tally.admitted)
         } catch {
