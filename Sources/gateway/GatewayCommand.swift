@@ -21,8 +21,10 @@ struct GatewayCommand: AsyncParsableCommand {
                             summary, or exit 1 listing every error as file:line:col.
             gateway explain shows which route a request matches and what would happen to it.
             gateway reload  asks the running gateway (through its admin listener) to reload.
+            gateway cache purge URL | --prefix P
+                            removes stored responses from the running gateway's caches.
             """,
-        subcommands: [Run.self, Check.self, Explain.self, Reload.self],
+        subcommands: [Run.self, Check.self, Explain.self, Reload.self, CacheCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatewayCore
 import GatewayServer
 
 /// `gateway reload`: asks the running gateway to read its configuration again, through the admin
@@ -17,19 +18,28 @@ struct Reload: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let result = options.load()
+        try await options.askAdmin(
+            what: "reloaded", without: "send SIGHUP to the gateway process instead (kill -HUP PID)", AdminClient.reload)
+    }
+}
+
+extension ConfigOption {
+    /// Loads the file, finds its admin listener and sends it `request`, printing the answer;
+    /// exits 1 when the file is invalid, has no admin listener, or the answer is not 200.
+    func askAdmin(what: String, without hint: String, _ request: (AdminSpec) async throws -> AdminClient.Response) async throws {
+        let result = load()
         guard let plan = result.plan else {
             printError(result.report)
-            printError("\(options.config): configuration is invalid; nothing was reloaded")
+            printError("\(config): configuration is invalid; nothing was \(what)")
             throw ExitCode(1)
         }
         guard let admin = plan.settings.admin else {
-            printError("\(options.config) has no 'admin' listener to ask; send SIGHUP to the gateway process instead (kill -HUP PID)")
+            printError("\(config) has no 'admin' listener to ask; \(hint)")
             throw ExitCode(1)
         }
         let response: AdminClient.Response
         do {
-            response = try await AdminClient.reload(admin)
+            response = try await request(admin)
         } catch {
             printError("cannot reach the admin listener at \(admin.listener.displayAddress): \(error)")
             throw ExitCode(1)

@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 /// What a reload from one plan to another would change, entity by entity and route by route
 /// (`gateway check --diff OLD NEW`), with what the running gateway does about each change.
@@ -45,6 +46,15 @@ public enum PlanDiff {
             out.append("rate_limits:")
             out += limits.lines
             changes += limits.count
+        }
+
+        let caches = keyed(
+            cacheConfigs(old), cacheConfigs(new), lines: { [PlanDump.describe($0)] },
+            changedNote: "starts empty; in-flight requests finish on the old one")
+        if !caches.lines.isEmpty {
+            out.append("caches:")
+            out += caches.lines
+            changes += caches.count
         }
 
         let oldRoutes = Dictionary(old.routes.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
@@ -94,6 +104,11 @@ public enum PlanDiff {
         if old.settings.workerThreads != new.settings.workerThreads { names.append("worker_threads") }
         if old.settings.accessLog != new.settings.accessLog { names.append("access_log") }
         return names
+    }
+
+    /// The plan's caches by name, as their settings (an unchanged cache keeps its entries).
+    static func cacheConfigs(_ plan: GatewayPlan) -> [String: CacheConfig] {
+        plan.caches.compactMapValues { ($0 as? ResponseCache)?.config }
     }
 
     static func routeBody(_ route: Route) -> [String] {

@@ -8,6 +8,8 @@ enum AdminRoute: Equatable {
     case metrics
     case config
     case reload
+    /// `POST /cache/purge?url=…|prefix=…[&cache=NAME]`, with the query (after `?`).
+    case cachePurge(query: String)
     /// A token is configured and the request did not carry it.
     case unauthorized
     case notFound
@@ -18,12 +20,14 @@ enum AdminRoute: Equatable {
     static func decide(method: HTTPMethod, path: String, authorization: String?, token: String?) -> AdminRoute {
         let route: AdminRoute
         let allowed: HTTPMethod
-        switch path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path {
+        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        switch parts.first.map(String.init) ?? path {
         case "/healthz": (route, allowed) = (.healthz, .GET)
         case "/readyz": (route, allowed) = (.readyz, .GET)
         case "/metrics": (route, allowed) = (.metrics, .GET)
         case "/config": (route, allowed) = (.config, .GET)
         case "/reload": (route, allowed) = (.reload, .POST)
+        case "/cache/purge": (route, allowed) = (.cachePurge(query: parts.count == 2 ? String(parts[1]) : ""), .POST)
         default: return .notFound
         }
         guard method == allowed || (allowed == .GET && method == .HEAD) else {
