@@ -11,9 +11,9 @@ struct CacheCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove one URL, or everything under a prefix, from the running gateway's caches.",
             discussion: """
-                URL is [http[s]://]host[:port]/path[?query], normalised as requests are (lower-case host,
-                no port); /path[?query] without a host matches every host. Every stored variant of the
-                URL goes. Prints how many keys each cache lost, as JSON.
+                URL is [http[s]://]host[:port]/path[?query], normalised as requests are (lower-case \
+                host, no port); /path[?query] without a host matches every host. Every stored \
+                variant of the URL goes. Prints how many keys each cache lost, as JSON.
                 """
         )
         @OptionGroup var options: ConfigOption
