@@ -247,12 +247,12 @@ def table(header, rows, align):
     return "\n".join([line(header), sep] + [line(r) for r in rows])
 
 
-SIZE_ORDER = {"small": 0, "16k": 1, "1m": 2}
-PROXY_ORDER = {"nginx": 0, "gateway": 1}
+SIZE_ORDER = {"small": 0, "16k": 1, "1m": 2, "json16k": 3}
+PROXY_ORDER = {"nginx": 0, "varnish": 1, "gateway": 2}
 # Scenarios in report order. "baseline" is the gateway's plain route in the process that also
 # serves the policy and rate-limit routes: those are compared with it, against these targets.
 SCENARIO_ORDER = {"plain": 0, "tls": 1, "h2": 2, "baseline": 3, "policies": 4,
-                  "ratelimit-local": 5, "ratelimit-redis": 6}
+                  "ratelimit-local": 5, "ratelimit-redis": 6, "cache-hit": 7, "gzip": 8}
 TARGETS = {"policies": 0.85, "ratelimit-local": 0.95, "ratelimit-redis": 0.75}
 
 

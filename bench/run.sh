@@ -22,6 +22,12 @@
 # These runs are repeated ROUNDS times, baseline first in each round, and each ratio is the
 # median over the rounds of that round's route ÷ baseline, so a slow moment of the machine moves
 # both sides of one ratio rather than one side of all of them.
+# "cache-hit-small" and "cache-hit-16k": every request a cache hit (the origin answers with
+# Cache-Control: max-age=600, a first request fills): the gateway's `cache` against nginx's
+# proxy_cache and, when varnishd is installed (package varnish), Varnish with malloc storage
+# (thread_pools = workers). "gzip": a 16 KiB JSON body compressed per request at level 1 for
+# clients sending Accept-Encoding: gzip, the gateway's `compress` against nginx's `gzip on`. Each
+# proxy is checked once before the load (a HIT on the second request; Content-Encoding: gzip).
 #
 # On a small machine (2 cores) wrk, the origin and the proxy share the cores, so absolute numbers
 # say little: compare gateway and nginx through the ratios of one run, on one machine. CPU µs/req
@@ -31,7 +37,8 @@
 #   DURATION     measured wrk run per scenario [10s]     WARMUP    warm-up before each [2s, 0 = none]
 #   CONNECTIONS  wrk connections [64]                    THREADS   wrk threads [2]
 #   SIZES        body sizes, of: small 16k 1m [all]      WORKERS   proxy worker counts ["1 2"]
-#   SCENARIOS    of: plain tls h2 policies ratelimit-local ratelimit-redis [all whose tools exist]
+#   SCENARIOS    of: plain tls h2 policies ratelimit-local ratelimit-redis cache-hit-small
+#                cache-hit-16k gzip [all whose tools exist]
 #   H2_CLIENTS   h2load connections for h2 [32]         H2_STREAMS  streams per connection [10]
 #   ROUNDS       rounds of the policy and rate-limit runs [3]
 #   GATEWAY_BIN  gateway binary [.build/release/gateway] RESULTS   markdown report [bench/results/latest.md]
@@ -81,7 +88,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 SIZES="${SIZES:-small 16k 1m}"
 WORKERS="${WORKERS:-1 2}"
-all_scenarios="plain tls h2 policies ratelimit-local ratelimit-redis"
+all_scenarios="plain tls h2 policies ratelimit-local ratelimit-redis cache-hit-small cache-hit-16k gzip"
 scenarios_given="${SCENARIOS+set}"
 SCENARIOS="${SCENARIOS:-$all_scenarios}"
 H2_CLIENTS="${H2_CLIENTS:-32}"
@@ -164,6 +171,11 @@ if [ -n "${want[ratelimit-redis]:-}" ] &&
 fi
 if ((!run_gateway)); then
     for sc in policies ratelimit-local ratelimit-redis; do unset "want[$sc]"; done
+fi
+varnishd_bin="$(command -v varnishd || true)"
+if [ -z "$varnishd_bin" ] && [ -x /usr/sbin/varnishd ]; then varnishd_bin=/usr/sbin/varnishd; fi
+if [ -n "${want[cache-hit-small]:-}${want[cache-hit-16k]:-}" ] && [ -z "$varnishd_bin" ]; then
+    log "note: varnishd is missing (apt-get install varnish): the cache-hit scenarios run without Varnish"
 fi
 ((${#want[@]})) || die "no scenario left to run"
 clk_tck="$(getconf CLK_TCK)"
@@ -291,6 +303,21 @@ nginx_temp_paths() { # $1 = dir
 EOF
 }
 
+# nginx_proxy_http DIR: the http-level settings every nginx proxy shares (keep-alive both ways).
+nginx_proxy_http() {
+    cat <<EOF
+    access_log off;
+$(nginx_temp_paths "$1")
+    keepalive_timeout 75s;
+    keepalive_requests 1000000;
+    upstream origin {
+        server 127.0.0.1:$origin_port;
+        keepalive 64;
+        keepalive_requests 1000000;
+    }
+EOF
+}
+
 # start_nginx NAME DIR -> sets $started_pid
 start_nginx() {
     local name="$1" dir="$2"
@@ -325,6 +352,14 @@ mkdir -p "$origin_dir/www"
 # A readable ~100-byte body for /small; random bytes for the bigger ones.
 python3 -c 'print(("gateway benchmark small body " * 4)[:99])' >"$origin_dir/www/small"
 head -c 16384 /dev/urandom >"$origin_dir/www/16k"
+# 16 KiB of JSON as an API answers it, for "gzip".
+python3 -c '
+import json
+items = []
+while len(json.dumps({"items": items})) < 16384:
+    n = len(items)
+    items.append({"id": n, "name": "item %d" % n, "price": n * 7 % 1000 / 10, "tags": ["a", "b"]})
+print(json.dumps({"items": items[:-1]}), end="")' >"$origin_dir/www/data.json"
 head -c 1048576 /dev/urandom >"$origin_dir/www/1m"
 chmod 755 "$origin_dir/www"
 chmod 644 "$origin_dir/www/"*
@@ -346,6 +381,9 @@ $(nginx_temp_paths "$origin_dir")
         listen 127.0.0.1:$origin_port backlog=4096;
         root $origin_dir/www;
         location / { }
+        # Cacheable copies for the cache-hit scenarios, JSON for gzip.
+        location /c/ { alias $origin_dir/www/; expires 10m; }
+        location /gz/ { alias $origin_dir/www/; default_type application/json; }
     }
 }
 EOF
@@ -482,15 +520,7 @@ bench_nginx() { # WORKERS plain|tls
         nginx_common "$dir"
         cat <<EOF
 http {
-    access_log off;
-$(nginx_temp_paths "$dir")
-    keepalive_timeout 75s;
-    keepalive_requests 1000000;
-    upstream origin {
-        server 127.0.0.1:$origin_port;
-        keepalive 64;
-        keepalive_requests 1000000;
-    }
+$(nginx_proxy_http "$dir")
     server {
         $(proxy_listen nginx "$mode" "$port")
         location / {
@@ -672,6 +702,119 @@ EOF
     if [ -n "$redis_pid" ]; then stop_tree "$redis_pid"; fi
 }
 
+# --- cache and gzip ------------------------------------------------------------------------------
+
+cache_scenarios=(cache-hit-small cache-hit-16k gzip)
+declare -A cache_size=([cache-hit-small]=small [cache-hit-16k]=16k)
+
+# check_header NAME URL PATTERN [curl options...]: the response head of URL (asked twice, so a
+# cache is filled first) must have a line matching PATTERN (extended regex, case-insensitive).
+check_header() {
+    local name="$1" url="$2" pattern="$3" head
+    shift 3
+    curl -s -o /dev/null --max-time 5 "$@" "$url" || true
+    head="$(curl -s -D - -o /dev/null --max-time 5 "$@" "$url" | tr -d '\r' || true)"
+    grep -Eqi "$pattern" <<<"$head" || die "$name: $url has no header matching '$pattern'; it answered:
+$head"
+}
+
+# nginx_cache_conf DIR WORKERS PORT: nginx with proxy_cache on /c/ and gzip on /gz/.
+nginx_cache_conf() {
+    local dir="$1" workers="$2" port="$3"
+    echo "worker_processes $workers;"
+    nginx_common "$dir"
+    cat <<EOF
+http {
+$(nginx_proxy_http "$dir")
+    proxy_cache_path $dir/cache levels=1:2 keys_zone=bench:10m max_size=256m inactive=10m use_temp_path=off;
+    server {
+        listen 127.0.0.1:$port backlog=4096;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_buffer_size 16k;
+        proxy_buffers 8 16k;
+        proxy_max_temp_file_size 0;
+        location /c/ {
+            proxy_pass http://origin;
+            proxy_cache bench;
+            proxy_cache_lock on;
+            add_header X-Cache-Status \$upstream_cache_status;
+        }
+        location /gz/ {
+            proxy_pass http://origin;
+            gzip on;
+            gzip_comp_level 1;
+            gzip_min_length 1024;
+            gzip_types application/json;
+            gzip_proxied any;
+            gzip_vary on;
+        }
+    }
+}
+EOF
+}
+
+# bench_cache nginx|varnish|gateway WORKERS: the cache-hit and gzip scenarios against one proxy
+# (Varnish: cache-hit only), each checked once before it is measured.
+bench_cache() {
+    local proxy="$1" workers="$2" dir="$tmp/$1-cache-w$2" port pid sc hit
+    port="$(free_port)"
+    mkdir -p "$dir"
+    case "$proxy" in
+        nginx)
+            hit='^x-cache-status: HIT$'
+            nginx_cache_conf "$dir" "$workers" "$port" >"$dir/nginx.conf"
+            start_nginx nginx "$dir"
+            pid="$started_pid"
+            if ! wait_ready "$pid" "http://127.0.0.1:$port/c/small" 10; then
+                fail_start "nginx cache proxy" "$pid" "$dir/error.log"
+                die "the nginx cache proxy (worker_processes $workers) did not start"
+            fi
+            ;;
+        varnish)
+            # A hit names two transactions in X-Varnish (this one and the one that filled it).
+            hit='^x-varnish: [0-9]+ [0-9]+$'
+            "$varnishd_bin" -F -n "$dir/varnish" -a "127.0.0.1:$port" -b "127.0.0.1:$origin_port" \
+                -s malloc,256m -p thread_pools="$workers" >"$dir/varnish.log" 2>&1 &
+            pid=$!
+            started+=("$pid")
+            if ! wait_ready "$pid" "http://127.0.0.1:$port/c/small" 15; then
+                fail_start "varnishd" "$pid" "$dir/varnish.log"
+                log "leaving Varnish out: varnishd did not start"
+                stop_tree "$pid"
+                return 0
+            fi
+            ;;
+        gateway)
+            hit='^cache-status: bench; hit'
+            {
+                gateway_common "$workers"
+                cat <<EOF
+listen 127.0.0.1:$port;
+cache bench { max_size 256m; }
+route /c/* { proxy origin; cache bench; }
+route /gz/* { proxy origin; compress { types application/json; min_size 1k; level 1; } }
+EOF
+            } >"$dir/gateway.conf"
+            start_gateway "$dir" "http://127.0.0.1:$port/c/small" || return 0
+            pid="$started_pid"
+            ;;
+    esac
+    log "$proxy: $workers worker(s), cache and gzip, pid $pid on 127.0.0.1:$port"
+    for sc in "${cache_scenarios[@]}"; do
+        [ -n "${want[$sc]:-}" ] || continue
+        if [ "$sc" = gzip ]; then
+            [ "$proxy" != varnish ] || continue
+            check_header "$proxy" "http://127.0.0.1:$port/gz/data.json" '^content-encoding: gzip$' -H 'Accept-Encoding: gzip'
+            run_wrk "$proxy" "$workers" "$pid" gzip json16k "http://127.0.0.1:$port/gz/data.json" -H 'Accept-Encoding: gzip'
+        else
+            check_header "$proxy" "http://127.0.0.1:$port/c/${cache_size[$sc]}" "$hit"
+            run_wrk "$proxy" "$workers" "$pid" cache-hit "${cache_size[$sc]}" "http://127.0.0.1:$port/c/${cache_size[$sc]}"
+        fi
+    done
+    stop_tree "$pid"
+}
+
 read -r load1 _ </proc/loadavg
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
     log "warning: load average $load1 on $(nproc) cores before the run: other work is running" \
@@ -691,6 +834,13 @@ for w in "${workers_list[@]}"; do
         if ((run_gateway && !gateway_failed)); then bench_gateway "$w" tls; fi
     fi
     if [ -n "$any_policy" ] && ((!gateway_failed)); then bench_policies "$w"; fi
+    if [ -n "${want[cache-hit-small]:-}${want[cache-hit-16k]:-}${want[gzip]:-}" ]; then
+        if ((run_nginx)); then bench_cache nginx "$w"; fi
+        if ((run_nginx)) && [ -n "$varnishd_bin" ] && [ -n "${want[cache-hit-small]:-}${want[cache-hit-16k]:-}" ]; then
+            bench_cache varnish "$w"
+        fi
+        if ((run_gateway && !gateway_failed)); then bench_cache gateway "$w"; fi
+    fi
 done
 
 # --- report ------------------------------------------------------------------------------------
@@ -711,6 +861,7 @@ cpu_model="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     "cpu=${cpu_model:-unknown}" \
     "kernel=$(uname -sr)" \
     "nginx=$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //'), origin: 1 worker, static files" \
+    "varnish=$(if [ -n "$varnishd_bin" ]; then "$varnishd_bin" -V 2>&1 | head -n 1; else echo "not installed"; fi)" \
     "wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')" \
     "load=wrk -t $THREADS -c $CONNECTIONS -d $DURATION after a $WARMUP warm-up, per scenario; tls: h2load --h1 -c $CONNECTIONS; h2: h2load -c $H2_CLIENTS -m $H2_STREAMS"
 cp "$results_jsonl" "${RESULTS%.md}.jsonl"

@@ -24,7 +24,10 @@ public struct ConfigLoader: Sendable {
     /// Loads the configuration at `path`. Syntax errors (including unreadable files, include
     /// cycles and undefined variables) stop before validation, since the tree would be wrong;
     /// otherwise every schema and compile problem is reported in one go, sorted by place.
-    public func load(path: String) -> ConfigLoadResult {
+    ///
+    /// - Parameter previous: the plan running now (a reload): each of its response caches whose
+    ///   `cache NAME { … }` block is unchanged is taken over with its entries.
+    public func load(path: String, reusing previous: GatewayPlan? = nil) -> ConfigLoadResult {
         var resolver = IncludeResolver(environment: environment, readFile: readFile)
         let parsed = resolver.load(mainFile: path)
         if !resolver.diagnostics.isEmpty {
@@ -33,7 +36,8 @@ public struct ConfigLoader: Sendable {
         let (directives, repairs) = MissingSemicolonRepair.repair(parsed)
         let schemaProblems = SchemaValidator.validate(directives)
         let (plan, compileProblems) = PlanCompiler.compile(
-            directives, mainFile: path, sourceFiles: resolver.files, readFile: readFile, tlsFileChecker: tlsFileChecker)
+            directives, mainFile: path, sourceFiles: resolver.files, readFile: readFile, tlsFileChecker: tlsFileChecker,
+            reusableCaches: PlanCompiler.reusableCaches(of: previous))
         let all = Diagnostic.sorted(repairs + schemaProblems + compileProblems, fileOrder: resolver.files)
         guard let plan, !all.contains(where: \.isError) else { return .failure(all) }
         return .success(plan, warnings: all)

@@ -462,6 +462,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         case .respond(let response):
             request.context = requestContext
             send(response, to: request, gatewayMade: true)
+            if let refresh = requestContext.cache?.backgroundRevalidation(of: requestContext) { loop.revalidateInBackground(refresh) }
             return false
         case .reject(let error):
             request.context = requestContext

@@ -26,6 +26,9 @@ final class LoopContext {
     let accessLog: LoopAccessLog?
     let shadowLog: ShadowRejectionLog
     private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
+    /// Cache refreshes running after their client's answer; they never hold up a drain and are
+    /// cancelled when the loop closes.
+    private var revalidations: [ObjectIdentifier: BackgroundRevalidation] = [:]
     private(set) var draining = false
     private var drained: EventLoopPromise<Void>?
 
@@ -80,6 +83,26 @@ final class LoopContext {
         }
     }
 
+    /// Starts the background refresh `context` describes (a `stale-while-revalidate` answer was
+    /// sent). While draining, or without the route's upstream, it ends at once as failed.
+    func revalidateInBackground(_ context: RequestContext) {
+        guard case .proxy(let target) = context.route.action, !draining, let pool = pool(named: target.upstream) else {
+            BackgroundRevalidation.abandon(context, error: .serviceUnavailable(upstream: "", reason: "no background revalidation now"))
+            return
+        }
+        let revalidation = BackgroundRevalidation(
+            context: context, pool: pool, uri: target.upstreamURI(for: context.validated.target),
+            serverHeader: plan.settings.serverHeader
+        ) { [unowned self] done in
+            self.revalidations[ObjectIdentifier(done)] = nil
+        }
+        revalidations[ObjectIdentifier(revalidation)] = revalidation
+        revalidation.start()
+    }
+
+    /// Background refreshes running now on this loop.
+    var backgroundRevalidations: Int { revalidations.count }
+
     func register(_ connection: HTTPExchangeHandler) {
         connections[ObjectIdentifier(connection)] = connection
         if draining { connection.drain() }
@@ -109,6 +132,7 @@ final class LoopContext {
 
     func closeAll() {
         for connection in connections.values { connection.forceClose() }
+        for revalidation in Array(revalidations.values) { revalidation.cancel() }
         for pool in pools.values { pool.closeIdle() }
         accessLog?.flush()
     }

@@ -23,8 +23,10 @@ struct GatewayCommand: AsyncParsableCommand {
                             with the file would change.
             gateway explain shows which route a request matches and what would happen to it.
             gateway reload  asks the running gateway (through its admin listener) to reload.
+            gateway cache purge URL | --prefix P
+                            removes stored responses from the running gateway's caches.
             """,
-        subcommands: [Run.self, Check.self, Explain.self, Reload.self],
+        subcommands: [Run.self, Check.self, Explain.self, Reload.self, CacheCommand.self],
         defaultSubcommand: Run.self
     )
 }

@@ -18,17 +18,26 @@ struct Reload: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let result = options.load()
+        try await options.askAdmin(
+            what: "reloaded", without: "send SIGHUP to the gateway process instead (kill -HUP PID)", AdminClient.reload)
+    }
+}
+
+extension ConfigOption {
+    /// Loads the file, finds its admin listener and sends it `request`, printing the answer;
+    /// exits 1 when the file is invalid, has no admin listener, or the answer is not 200.
+    func askAdmin(what: String, without hint: String, _ request: (AdminSpec) async throws -> AdminClient.Response) async throws {
+        let result = load()
         guard let plan = result.plan else {
             printError(result.report)
-            printError("\(options.config): configuration is invalid; nothing was reloaded")
+            printError("\(config): configuration is invalid; nothing was \(what)")
             throw ExitCode(1)
         }
         guard let admin = plan.settings.admin else {
-            printError("\(options.config) has no 'admin' listener to ask; send SIGHUP to the gateway process instead (kill -HUP PID)")
+            printError("\(config) has no 'admin' listener to ask; \(hint)")
             throw ExitCode(1)
         }
-        let response = try await askAdmin(admin, AdminClient.reload)
+        let response = try await gateway.askAdmin(admin, request)
         print(response.body, terminator: response.body.hasSuffix("\n") ? "" : "\n")
         guard response.status == 200 else { throw ExitCode(1) }
     }

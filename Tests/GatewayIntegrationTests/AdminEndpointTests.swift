@@ -26,24 +26,10 @@ import Testing
     }
 
     static func withAdmin(_ body: (TestGateway, ConfigFile, KeepAliveClient, KeepAliveClient, Int) async throws -> Void) async throws {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let upstream = try await TestUpstream(group: group) { _ in .init(body: "up") }
-        let file = try ConfigFile(Self.config(upstream: upstream.port), environment: ["ADMIN_TOKEN": Self.token])
-        let gateway = try await TestGateway(file: file)
-        let adminPort = try #require(gateway.server.adminAddress?.port)
-        let admin = try await KeepAliveClient.connect(port: adminPort, group: group)
-        let proxy = try await KeepAliveClient.connect(port: gateway.port, group: group)
-        do {
+        try await withAdminGateway(token: Self.token, config: { Self.config(upstream: $0) }, upstream: { _ in .init(body: "up") }) {
+            gateway, file, admin, proxy, upstream in
             try await body(gateway, file, admin, proxy, upstream.port)
-        } catch {
-            Issue.record(error)
         }
-        await admin.close()
-        await proxy.close()
-        await gateway.stop()
-        try await upstream.stop()
-        try await group.shutdownGracefully()
-        file.remove()
     }
 
     static var bearer: [(String, String)] { [("Authorization", "Bearer \(token)")] }

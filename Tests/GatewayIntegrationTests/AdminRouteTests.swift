@@ -24,6 +24,10 @@ import Testing
         (.GET, "/reload", "Bearer \(token)", .methodNotAllowed(allow: "POST")),
         (.POST, "/metrics", "Bearer \(token)", .methodNotAllowed(allow: "GET, HEAD")),
         (.GET, "/", "Bearer \(token)", .notFound),
+        (.POST, "/cache/purge?url=h/a", "Bearer \(token)", .cachePurge(query: "url=h/a")),
+        (.POST, "/cache/purge", "Bearer \(token)", .cachePurge(query: "")),
+        (.POST, "/cache/purge?prefix=/", nil, .unauthorized),
+        (.GET, "/cache/purge?prefix=/", "Bearer \(token)", .methodNotAllowed(allow: "POST")),
     ] as [(HTTPMethod, String, String?, AdminRoute)])
     func withToken(method: HTTPMethod, path: String, authorization: String?, expected: AdminRoute) {
         #expect(AdminRoute.decide(method: method, path: path, authorization: authorization, token: Self.token) == expected)

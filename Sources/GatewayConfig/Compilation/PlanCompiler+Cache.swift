@@ -2,7 +2,19 @@ import GatewayCore
 import GatewayPolicies
 
 extension PlanCompiler {
-    /// The named caches (`cache NAME { … }`), one store each, shared by the routes naming them.
+    /// The caches of `plan` by their settings. A reload takes a cache over, entries and all,
+    /// when its block compiles to the same settings (a changed `max_size`, `max_object`,
+    /// `default_ttl`, `key_headers` or `coalesce_wait` starts it empty: entries were sized,
+    /// keyed and timed under the old ones).
+    static func reusableCaches(of plan: GatewayPlan?) -> [CacheConfig: ResponseCache] {
+        guard let plan else { return [:] }
+        var caches: [CacheConfig: ResponseCache] = [:]
+        for case let cache as ResponseCache in plan.caches.values { caches[cache.config] = cache }
+        return caches
+    }
+
+    /// The named caches (`cache NAME { … }`), one store each, shared by the routes naming them;
+    /// an unchanged one is the running plan's.
     mutating func compileCaches(_ directives: [Directive], into defaults: inout PolicyDefaults) {
         for d in directives where d.name == "cache" {
             guard let name = value(d, 0, ValueParser.name), let block = d.block else { continue }
@@ -37,12 +49,16 @@ extension PlanCompiler {
                 defaults.invalidCaches.insert(name)
                 continue
             }
-            defaults.caches[name] = (ResponseCache(config: config), d.location)
+            defaults.caches[name] = (reusableCaches[config] ?? ResponseCache(config: config), d.location)
         }
     }
 
     /// The cache a route names (`cache NAME;`), if any.
     mutating func compileRouteCache(_ route: [Directive], defaults: PolicyDefaults, used: inout Set<String>) -> CachePolicy? {
+        let purge = first("cache_purge", in: route)
+        if let purge, first("cache", in: route) == nil {
+            error(purge.location, "cache_purge", "cache_purge needs a cache in this route", hint: "add 'cache NAME;' to the route, or remove cache_purge")
+        }
         guard let d = first("cache", in: route), let name = value(d, 0, ValueParser.name) else { return nil }
         used.insert(name)
         guard let cache = defaults.caches[name]?.cache else {
@@ -52,7 +68,8 @@ extension PlanCompiler {
             error(d.arguments[0].location, "cache", "unknown cache '\(name)'", hint: hint)
             return nil
         }
-        return CachePolicy(cache: cache)
+        let purgeFrom = purge.map { purge in purge.arguments.indices.compactMap { value(purge, $0, ValueParser.cidrOrAll) } }
+        return CachePolicy(cache: cache, purgeFrom: purgeFrom)
     }
 
     /// Warns about caches no route uses.

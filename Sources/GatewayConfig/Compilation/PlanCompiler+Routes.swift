@@ -27,7 +27,8 @@ extension PlanCompiler {
             guard let block = d.block else { continue }
             let path = value(d, 0, ValueParser.pathPattern)
             let hosts = first("host", in: block).map { host in host.arguments.indices.compactMap { value(host, $0, ValueParser.hostPattern) } } ?? []
-            let methods = first("methods", in: block).map { compileMethods($0) }
+            // `cache_purge` admits PURGE on a route that lists its methods.
+            let methods = first("methods", in: block).map { compileMethods($0).union(first("cache_purge", in: block) == nil ? [] : ["PURGE"]) }
             if let name = first("proxy", in: block)?.arguments.first?.text { used.insert(name) }
             let action = compileAction(d, block: block, path: path, upstreams: upstreams)
             let (edgeRequestPolicies, edgeResponsePolicies) = compileRoutePolicies(block, defaults: policies, usedCORS: &usedCORS, usedJWT: &usedJWT)

@@ -13,18 +13,22 @@ struct PlanCompiler {
     /// Reads key files named by `jwt` blocks (paths relative to the file that names them).
     let readFile: @Sendable (String) throws -> String
     let tlsFileChecker: (any TLSFileChecker)?
+    /// Caches of the running plan by their settings, taken over by a block that did not change.
+    let reusableCaches: [CacheConfig: ResponseCache]
     private(set) var diagnostics: [Diagnostic] = []
 
     init(
         mainFile: String,
         sourceFiles: [String],
         readFile: @escaping @Sendable (String) throws -> String,
-        tlsFileChecker: (any TLSFileChecker)? = nil
+        tlsFileChecker: (any TLSFileChecker)? = nil,
+        reusableCaches: [CacheConfig: ResponseCache] = [:]
     ) {
         self.mainFile = mainFile
         self.sourceFiles = sourceFiles
         self.readFile = readFile
         self.tlsFileChecker = tlsFileChecker
+        self.reusableCaches = reusableCaches
     }
 
     /// The plan, or `nil` when anything was an error; the diagnostics either way. TLS files are
@@ -34,9 +38,11 @@ struct PlanCompiler {
         mainFile: String,
         sourceFiles: [String],
         readFile: @escaping @Sendable (String) throws -> String,
-        tlsFileChecker: (any TLSFileChecker)? = nil
+        tlsFileChecker: (any TLSFileChecker)? = nil,
+        reusableCaches: [CacheConfig: ResponseCache] = [:]
     ) -> (plan: GatewayPlan?, diagnostics: [Diagnostic]) {
-        var compiler = PlanCompiler(mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile, tlsFileChecker: tlsFileChecker)
+        var compiler = PlanCompiler(
+            mainFile: mainFile, sourceFiles: sourceFiles, readFile: readFile, tlsFileChecker: tlsFileChecker, reusableCaches: reusableCaches)
         let plan = compiler.compile(directives)
         return (compiler.diagnostics.contains(where: \.isError) ? nil : plan, compiler.diagnostics)
     }

@@ -49,6 +49,15 @@ public enum PlanDiff {
             changes += limits.count
         }
 
+        let caches = keyed(
+            old.caches, new.caches, lines: { [$0] },
+            changedNote: { _, _ in "starts empty; in-flight requests finish on the old one" })
+        if !caches.lines.isEmpty {
+            out.append("caches:")
+            out += caches.lines
+            changes += caches.count
+        }
+
         let oldRoutes = Dictionary(old.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         let newRoutes = Dictionary(new.routes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var routeLines: [String] = []

@@ -28,8 +28,14 @@ extension PlanDump {
     }
 
     static func describe(_ cache: CachePolicy) -> String {
-        let c = cache.cache.config
-        var text = "cache: \(c.name) max_size \(ValueParser.format(bytes: c.maxSize)), max_object \(ValueParser.format(bytes: c.maxObject))"
+        var text = "cache: " + describe(cache.cache.config)
+        if let purgeFrom = cache.purgeFrom { text += ", cache_purge " + purgeFrom.map { $0?.description ?? "all" }.joined(separator: " ") }
+        return text
+    }
+
+    /// A cache's settings: `NAME max_size …, max_object …, …`.
+    static func describe(_ c: CacheConfig) -> String {
+        var text = "\(c.name) max_size \(ValueParser.format(bytes: c.maxSize)), max_object \(ValueParser.format(bytes: c.maxObject))"
         text += ", default_ttl " + (c.defaultTTL.map { duration(.seconds($0)) } ?? "off")
         text += ", coalesce_wait " + duration(.seconds(c.coalesceWait))
         if !c.keyHeaders.isEmpty { text += ", key_headers " + c.keyHeaders.joined(separator: " ") }

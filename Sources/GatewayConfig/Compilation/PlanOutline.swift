@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayPolicies
 
 /// What ``PlanDiff`` compares of a plan, as the lines of ``PlanDump``: plain data, so that a
 /// running gateway can hand over the outline of the plan it serves (`GET /config/outline` on the
@@ -32,6 +33,8 @@ public struct PlanOutline: Codable, Sendable, Equatable {
     public var listeners: [Listener]
     public var upstreams: [String: [String]]
     public var rateLimits: [String: RateLimit]
+    /// Each cache's settings, as the dump describes them (an unchanged cache keeps its entries).
+    public var caches: [String: String]
     public var routes: [Route]
 
     public init(_ plan: GatewayPlan) {
@@ -49,6 +52,7 @@ public struct PlanOutline: Codable, Sendable, Equatable {
         rateLimits = plan.rateLimits.mapValues { limit in
             RateLimit(lines: PlanDump.rateLimitLines(limit), buckets: "\(limit.rateText) burst \(limit.burst) key \(limit.key) store \(limit.store.rawValue)")
         }
+        caches = plan.caches.compactMapValues { ($0 as? ResponseCache).map { PlanDump.describe($0.config) } }
         routes = plan.routes.routes.map { route in
             Route(name: route.name, location: PlanDump.at(route.location), body: Self.routeBody(route))
         }

@@ -139,6 +139,7 @@ struct Schema: Sendable {
             "compress", in: .route, [.keyword(["off"])], minimum: 0, block: .compress, blockOptional: true,
             usage: "compress off; | compress { … }"),
         DirectiveSpec("cache", in: .route, [.name], usage: "cache NAME;"),
+        DirectiveSpec("cache_purge", in: .route, [.cidrOrAll], variadic: true, usage: "cache_purge CIDR... | all;"),
         // jwt NAME { }
         DirectiveSpec("issuer", in: .jwt, [.headerValue], usage: "issuer ISS;"),
         DirectiveSpec("audience", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "audience AUD...;"),

@@ -23,6 +23,11 @@ public struct CacheLookup: CacheRequestState {
     public var stale: CachedResponse?
     /// This request fills the key for coalesced followers, and must end the fill.
     public var leader = false
+    /// Answered stale under `stale-while-revalidate`, and this request leads the key's refresh:
+    /// the server sends ``backgroundRevalidation(of:)`` upstream after the answer.
+    public var refreshesInBackground = false
+    /// This is that background refresh (its outcome is counted, its response never sent).
+    public var isBackground = false
 
     public init(mode: Mode, key: CacheKey, forward: String, requestTime: Int64, stale: CachedResponse? = nil) {
         self.mode = mode
@@ -30,5 +35,21 @@ public struct CacheLookup: CacheRequestState {
         self.forward = forward
         self.requestTime = requestTime
         self.stale = stale
+    }
+}
+
+extension CacheLookup {
+    /// The refresh of a stale entry answered under `stale-while-revalidate`: the client's request
+    /// with the entry's validators in place of the client's conditionals, leading the key's fill,
+    /// so that its response goes through the cache's store step like any revalidation.
+    public func backgroundRevalidation(of request: RequestContext) -> RequestContext? {
+        guard refreshesInBackground, let stale else { return nil }
+        var refresh = request
+        CacheConditional.revalidate(stale, headers: &refresh.upstreamHeaders)
+        var lookup = CacheLookup(mode: .lookup, key: key, forward: "stale", requestTime: requestTime, stale: stale)
+        lookup.leader = true
+        lookup.isBackground = true
+        refresh.cache = lookup
+        return refresh
     }
 }

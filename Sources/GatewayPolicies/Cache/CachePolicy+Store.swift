@@ -24,28 +24,38 @@ extension CachePolicy {
                 let refreshed = stale.refreshed(
                     with: response.headers, requestTime: lookup.requestTime, responseTime: now, defaultTTL: config.defaultTTL)
                 cache.store(refreshed, under: lookup.key)
+                end(lookup, .refreshed)
                 serve(refreshed, as: "fwd=stale; fwd-status=304", to: request, response: &response)
                 return
             }
             if status >= 500, stale.freshness.withinStaleIfError(at: now) {
+                end(lookup, .failed)
                 serve(stale, as: "fwd=stale; fwd-status=\(status); detail=stale-if-error", to: request, response: &response)
                 return
             }
         }
         let decision = storability(of: response, request: request)
         guard case .storable = decision else {
-            if lookup.leader { cache.finishFill(lookup.key) }
+            end(lookup, .failed)
             if case .notStorable(let reason) = decision {
                 response.headers.replaceOrAdd(name: "Cache-Status", value: "\(config.name); fwd=\(lookup.forward); detail=\(reason)")
             }
             return
         }
+        if lookup.isBackground { cache.recordBackgroundOutcome(.replaced) }
         let freshness = CacheFreshness(
             status: status, headers: response.headers, requestTime: lookup.requestTime, responseTime: now, defaultTTL: config.defaultTTL)
         response.bodyTransform = CacheCaptureFactory(
             inner: response.bodyTransform, cache: cache, key: lookup.key, status: response.status, headers: response.headers,
             freshness: freshness, variant: CacheVariant(vary: response.headers, request: request.inbound.headers), leader: lookup.leader)
         response.headers.replaceOrAdd(name: "Cache-Status", value: "\(config.name); fwd=\(lookup.forward); stored")
+    }
+
+    /// Ends what `lookup` leads without capturing a body: its fill, and a background refresh's
+    /// count.
+    private func end(_ lookup: CacheLookup, _ outcome: ResponseCache.BackgroundOutcome) {
+        if lookup.leader { cache.finishFill(lookup.key) }
+        if lookup.isBackground { cache.recordBackgroundOutcome(outcome) }
     }
 
     private func storability(of response: ResponseContext, request: RequestContext) -> CacheStorability {

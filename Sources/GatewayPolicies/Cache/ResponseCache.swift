@@ -12,6 +12,8 @@ import NIOHTTP1
 public final class ResponseCache: ResponseCacheStore {
     public let config: CacheConfig
     private let shards: [NIOLockedValueBox<ResponseCacheShard>]
+    /// Touched once per background refresh, never per request.
+    private let counts = NIOLockedValueBox(BackgroundCounts())
 
     public static let shardCount = 16
 
@@ -54,6 +56,35 @@ public final class ResponseCache: ResponseCacheStore {
         return shard(key.uri).withLockedValue { $0.join(key, now: now, staleAfter: wait, on: eventLoop) }
     }
 
+    /// Makes the caller the leader of `key`'s fill unless a fill runs already (one younger than
+    /// the coalescing wait), without waiting: a background refresh joins nothing. Returns
+    /// whether the caller leads (and must call ``finishFill(_:)``); counts a started refresh.
+    public func leadFill(_ key: CacheKey, now: Int64) -> Bool {
+        let wait = config.coalesceWait
+        let leads = shard(key.uri).withLockedValue { $0.lead(key, now: now, staleAfter: wait) }
+        if leads { counts.withLockedValue { $0.started += 1 } }
+        return leads
+    }
+
+    /// Counts how a background refresh ended.
+    public func recordBackgroundOutcome(_ outcome: BackgroundOutcome) {
+        counts.withLockedValue { counts in
+            switch outcome {
+            case .refreshed: counts.refreshed += 1
+            case .replaced: counts.replaced += 1
+            case .failed: counts.failed += 1
+            }
+        }
+    }
+
+    /// Background refreshes started and how they ended, since the cache was created.
+    public var backgroundRevalidations: BackgroundCounts { counts.withLockedValue { $0 } }
+
+    public var backgroundRevalidationCounts: [(outcome: String, count: Int)] {
+        let counts = backgroundRevalidations
+        return [("started", counts.started), ("refreshed", counts.refreshed), ("replaced", counts.replaced), ("failed", counts.failed)]
+    }
+
     /// Ends the fill of `key` and wakes its followers (each on its own event loop).
     public func finishFill(_ key: CacheKey) {
         let waiters = shard(key.uri).withLockedValue { $0.finishFill(key) }
@@ -65,11 +96,34 @@ public final class ResponseCache: ResponseCacheStore {
     }
 
     @discardableResult public func purge(prefix: String) -> Int {
-        shards.reduce(0) { total, shard in total + shard.withLockedValue { $0.purge(prefix: prefix) } }
+        purge { $0.hasPrefix(prefix) }
+    }
+
+    @discardableResult public func purge(where matches: (String) -> Bool) -> Int {
+        shards.reduce(0) { total, shard in total + shard.withLockedValue { $0.purge(where: matches) } }
     }
 
     public var storedBytes: Int { shards.reduce(0) { $0 + $1.withLockedValue { $0.bytes } } }
     public var storedKeys: Int { shards.reduce(0) { $0 + $1.withLockedValue { $0.keyCount } } }
     /// Requests waiting now for another request's fill of the same key (coalesced misses).
     public var waitingRequests: Int { shards.reduce(0) { $0 + $1.withLockedValue { $0.waiterCount } } }
+}
+
+extension ResponseCache {
+    /// How a background (`stale-while-revalidate`) refresh ended.
+    public enum BackgroundOutcome: Sendable {
+        /// A 304 renewed the stored entry.
+        case refreshed
+        /// A new storable response replaced it.
+        case replaced
+        /// An error, a timeout or a response that may not be stored: the entry stays as it was.
+        case failed
+    }
+
+    public struct BackgroundCounts: Sendable, Equatable {
+        public var started = 0
+        public var refreshed = 0
+        public var replaced = 0
+        public var failed = 0
+    }
 }

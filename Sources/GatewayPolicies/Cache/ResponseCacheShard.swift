@@ -88,8 +88,9 @@ final class ResponseCacheShard {
         return keys.count
     }
 
-    func purge(prefix: String) -> Int {
-        let uris = byURI.keys.filter { $0.hasPrefix(prefix) }
+    /// Removes every key whose URI `matches`; returns how many.
+    func purge(where matches: (String) -> Bool) -> Int {
+        let uris = byURI.keys.filter(matches)
         return uris.reduce(0) { $0 + purge(uri: $1) }
     }
 
@@ -106,6 +107,14 @@ final class ResponseCacheShard {
         }
         fills[key] = Fill(started: now)
         return nil
+    }
+
+    /// Registers a fill for `key` led by a request that waits for nobody; `false` when a fill
+    /// younger than `staleAfter` seconds runs already.
+    func lead(_ key: CacheKey, now: Int64, staleAfter: Int64) -> Bool {
+        if let fill = fills[key], now - fill.started < staleAfter { return false }
+        fills[key] = Fill(started: now, waiters: fills[key]?.waiters ?? [])
+        return true
     }
 
     /// Ends the fill of `key`; the caller completes the returned waiters outside the lock.

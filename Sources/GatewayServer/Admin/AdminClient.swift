@@ -22,6 +22,12 @@ public enum AdminClient {
         try await send(.GET, "/config/outline", to: admin)
     }
 
+    /// `POST /cache/purge`: removes one URL (`url`) or everything under `prefix`, from every
+    /// cache or the one named; the answer says how many keys each cache lost.
+    public static func purgeCache(_ admin: AdminSpec, url: String?, prefix: String?, cache: String?) async throws -> Response {
+        try await send(.POST, "/cache/purge?" + CachePurgeRequest.query(url: url, prefix: prefix, cache: cache), to: admin)
+    }
+
     /// Sends `method path` to the admin listener `admin` describes (a wildcard address is
     /// reached on the loopback address), with its bearer token when it has one.
     public static func send(_ method: HTTPMethod, _ path: String, to admin: AdminSpec, timeout: TimeAmount = .seconds(30)) async throws -> Response {

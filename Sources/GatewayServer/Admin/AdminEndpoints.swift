@@ -44,16 +44,45 @@ struct AdminEndpoints: Sendable {
                 }
             }
             return promise.futureResult
+        case .cachePurge(let query):
+            return loop.makeSucceededFuture(purge(query: query))
         case .unauthorized:
             var response = AdminResponse.json(.unauthorized, #"{"error":"unauthorized"}"#)
             response.headers = [("WWW-Authenticate", #"Bearer realm="gateway-admin""#)]
             return loop.makeSucceededFuture(response)
         case .notFound:
-            return loop.makeSucceededFuture(.json(.notFound, #"{"error":"not_found","endpoints":["/healthz","/readyz","/metrics","/config","/config/outline","/reload"]}"#))
+            return loop.makeSucceededFuture(
+                .json(.notFound, #"{"error":"not_found","endpoints":["/healthz","/readyz","/metrics","/config","/config/outline","/reload","/cache/purge"]}"#))
         case .methodNotAllowed(let allow):
             var response = AdminResponse.json(.methodNotAllowed, #"{"error":"method_not_allowed"}"#)
             response.headers = [("Allow", allow)]
             return loop.makeSucceededFuture(response)
         }
+    }
+
+    /// `POST /cache/purge`: removes what the query names from every cache of the running plan
+    /// (or the one `cache=` names) and says how many keys each lost.
+    private func purge(query: String) -> AdminResponse {
+        let request: CachePurgeRequest
+        switch CachePurgeRequest.parse(query: Substring(query)) {
+        case .success(let parsed): request = parsed
+        case .failure(let invalid):
+            return .json(.badRequest, #"{"error":"bad_request","message":\#(AdminResponse.quoted(invalid.message))}"#)
+        }
+        var caches = server.plan.caches
+        if let name = request.cache {
+            guard let cache = caches[name] else {
+                return .json(.notFound, #"{"error":"unknown_cache","cache":\#(AdminResponse.quoted(name))}"#)
+            }
+            caches = [name: cache]
+        }
+        var total = 0
+        var each: [String] = []
+        for (name, cache) in caches.sorted(by: { $0.key < $1.key }) {
+            let removed = request.exactURI.map { cache.purge(url: $0) } ?? cache.purge(where: request.matches)
+            total += removed
+            each.append("\(AdminResponse.quoted(name)):\(removed)")
+        }
+        return .json(.ok, #"{"purged":\#(total),"caches":{\#(each.joined(separator: ","))}}"#)
     }
 }

@@ -10,6 +10,8 @@ enum AdminRoute: Equatable {
     /// The outline of the serving plan as JSON (``RunningPlanOutline``), for `check --diff-running`.
     case configOutline
     case reload
+    /// `POST /cache/purge?url=…|prefix=…[&cache=NAME]`, with the query (after `?`).
+    case cachePurge(query: String)
     /// A token is configured and the request did not carry it.
     case unauthorized
     case notFound
@@ -20,13 +22,15 @@ enum AdminRoute: Equatable {
     static func decide(method: HTTPMethod, path: String, authorization: String?, token: String?) -> AdminRoute {
         let route: AdminRoute
         let allowed: HTTPMethod
-        switch path.split(separator: "?", maxSplits: 1).first.map(String.init) ?? path {
+        let parts = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        switch parts.first.map(String.init) ?? path {
         case "/healthz": (route, allowed) = (.healthz, .GET)
         case "/readyz": (route, allowed) = (.readyz, .GET)
         case "/metrics": (route, allowed) = (.metrics, .GET)
         case "/config": (route, allowed) = (.config, .GET)
         case "/config/outline": (route, allowed) = (.configOutline, .GET)
         case "/reload": (route, allowed) = (.reload, .POST)
+        case "/cache/purge": (route, allowed) = (.cachePurge(query: parts.count == 2 ? String(parts[1]) : ""), .POST)
         default: return .notFound
         }
         guard method == allowed || (allowed == .GET && method == .HEAD) else {

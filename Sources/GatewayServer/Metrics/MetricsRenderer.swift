@@ -1,6 +1,8 @@
+import GatewayCore
+
 /// The series of `/metrics`, from a summed ``MetricsSnapshot`` and the reload record.
 enum MetricsRenderer {
-    static func render(_ snapshot: MetricsSnapshot, reloads: ReloadStatus) -> String {
+    static func render(_ snapshot: MetricsSnapshot, reloads: ReloadStatus, caches: [String: any ResponseCacheStore] = [:]) -> String {
         var out = PrometheusText()
         let routes = snapshot.routes.sorted { $0.key < $1.key }.map { (label: $0.key.isEmpty ? "(none)" : $0.key, values: $0.value) }
 
@@ -54,6 +56,20 @@ enum MetricsRenderer {
         out.family("gateway_rate_limit_decisions_total", "counter", "Rate-limit decisions, by limit and decision.")
         for entry in snapshot.rateLimits.entries.sorted(by: { ($0.key.first, $0.key.second) < ($1.key.first, $1.key.second) }) {
             out.sample("gateway_rate_limit_decisions_total", [("limit", entry.key.first), ("decision", entry.key.second)], entry.count)
+        }
+
+        let stores = caches.sorted { $0.key < $1.key }
+        out.family("gateway_cache_stored_bytes", "gauge", "Bytes held by each response cache (bodies and headers).")
+        for (name, cache) in stores { out.sample("gateway_cache_stored_bytes", [("cache", name)], cache.storedBytes) }
+        out.family("gateway_cache_stored_keys", "gauge", "Keys held by each response cache.")
+        for (name, cache) in stores { out.sample("gateway_cache_stored_keys", [("cache", name)], cache.storedKeys) }
+        out.family(
+            "gateway_cache_background_revalidations_total", "counter",
+            "Background (stale-while-revalidate) refreshes, by cache and outcome (started, refreshed, replaced, failed).")
+        for (name, cache) in stores {
+            for (outcome, count) in cache.backgroundRevalidationCounts {
+                out.sample("gateway_cache_background_revalidations_total", [("cache", name), ("outcome", outcome)], count)
+            }
         }
 
         out.family("gateway_config_reloads_total", "counter", "Configuration reloads, by result.")

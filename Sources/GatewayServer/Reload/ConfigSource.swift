@@ -1,4 +1,5 @@
 import GatewayConfig
+import GatewayCore
 
 /// Where the running gateway's configuration comes from, so that a reload (SIGHUP, the admin
 /// endpoint) can read and compile it again. Loading reads files: call ``load()`` off the event
@@ -12,5 +13,6 @@ public struct ConfigSource: Sendable {
         self.loader = loader
     }
 
-    public func load() -> ConfigLoadResult { loader.load(path: path) }
+    /// - Parameter previous: the running plan, whose unchanged caches the new plan keeps.
+    public func load(reusing previous: GatewayPlan? = nil) -> ConfigLoadResult { loader.load(path: path, reusing: previous) }
 }

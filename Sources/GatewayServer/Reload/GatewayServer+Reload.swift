@@ -29,10 +29,10 @@ extension GatewayServer {
     private func performReload() async -> ConfigReloadOutcome {
         guard let source else { return refuse("this gateway was not started from a configuration file") }
         guard !isShuttingDown else { return refuse("the gateway is shutting down") }
-        let result = source.load()
+        let running = self.plan
+        let result = source.load(reusing: running)
         guard let plan = result.plan else { return refuse(result.report) }
         for warning in result.diagnostics { logger.warning("\(warning)") }
-        let running = self.plan
         for change in PlanDiff.restartOnlyChanges(from: running, to: plan) {
             logger.warning("configuration reload: \(change) changes only on restart")
         }

@@ -81,6 +81,36 @@ import Testing
         cache.finishFill(key)
         try loop.syncShutdownGracefully()
     }
+
+    @Test func aBackgroundRefreshLeadsOnlyAnIdleKeyAndWaitsForNobody() throws {
+        let loop = EmbeddedEventLoop()
+        let cache = ResponseCache(config: CacheConfig(name: "c", coalesceWait: 5))
+        let key = Self.key("/a")
+        #expect(cache.leadFill(key, now: 100))
+        #expect(!cache.leadFill(key, now: 101))
+        // A miss arriving meanwhile follows the refresh, and wakes when it ends.
+        let follower = try #require(cache.joinFill(key, now: 101, on: loop))
+        let woken = Counter()
+        follower.whenSuccess { woken.value += 1 }
+        cache.finishFill(key)
+        loop.run()
+        #expect(woken.value == 1)
+        #expect(cache.leadFill(key, now: 102))
+        // A refresh older than the wait is taken over.
+        #expect(cache.leadFill(key, now: 110))
+        cache.finishFill(key)
+        cache.recordBackgroundOutcome(.failed)
+        let counts = cache.backgroundRevalidations
+        #expect(counts.started == 3 && counts.refreshed == 0 && counts.replaced == 0 && counts.failed == 1)
+        try loop.syncShutdownGracefully()
+    }
+
+    @Test func purgeWhereRemovesEveryMatchingURI() {
+        let cache = ResponseCache(config: CacheConfig(name: "c"))
+        for uri in [("h", "/img/1"), ("g", "/img/2"), ("h", "/css/1")] { cache.store(Self.entry(bytes: 10), under: Self.key(uri.1, host: uri.0)) }
+        #expect(cache.purge { $0.contains("/img/") } == 2)
+        #expect(cache.storedKeys == 1)
+    }
 }
 
 /// A count touched only on the one thread of an EmbeddedEventLoop.
