@@ -87,12 +87,15 @@ public enum PlanDiff {
         return all[(start + 1)..<end].map { String($0.trimmingPrefix("  ")) }
     }
 
-    /// Settings fixed when the process starts (event loops, the access log file): a reload
-    /// cannot apply them.
+    /// Settings fixed when the process starts (event loops, the access log file and fields, the
+    /// log format): a reload cannot apply them. Log levels do apply on reload.
     public static func restartOnlyChanges(from old: GatewayPlan, to new: GatewayPlan) -> [String] {
         var names: [String] = []
         if old.settings.workerThreads != new.settings.workerThreads { names.append("worker_threads") }
-        if old.settings.accessLog != new.settings.accessLog { names.append("access_log") }
+        if old.settings.accessLog != new.settings.accessLog || old.settings.accessLogFields != new.settings.accessLogFields {
+            names.append("access_log")
+        }
+        if old.settings.logging.format != new.settings.logging.format { names.append("log format") }
         return names
     }
 

@@ -23,7 +23,7 @@ extension GatewayServer {
                     }
                 }
                 .bind(host: spec.listener.bindHost, port: spec.listener.port).get()
-            logger.info("admin listening", metadata: ["address": "\(channel.localAddress?.description ?? spec.listener.displayAddress)"])
+            logger.subsystem(.admin).info("admin listening", metadata: ["address": "\(channel.localAddress?.description ?? spec.listener.displayAddress)"])
             return (BoundAdmin(listener: spec.listener, channel: channel), existing)
         } catch {
             throw ListenerError(listener: spec.listener, underlying: error)
