@@ -74,6 +74,8 @@ public struct ResponseContext: Sendable {
     /// The rewrite the body gets on its way out (set by a policy that also adjusted the headers
     /// to match, e.g. `Content-Encoding`); `nil` sends the body as it is.
     public var bodyTransform: (any ResponseBodyTransformFactory)?
+    /// How the route's cache served the request (set by the cache policy), for metrics.
+    public var cacheResult: CacheResult?
 
     public init(
         status: HTTPResponseStatus, headers: HTTPHeaders, isGatewayResponse: Bool,

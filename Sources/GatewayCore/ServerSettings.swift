@@ -10,6 +10,10 @@ public struct ServerSettings: Sendable, Hashable {
     /// Value of the `Server` response header; `nil` sends none. Never carries a version.
     public var serverHeader: String?
     public var accessLog: AccessLogTarget
+    /// The fields of an access log line, in order (``AccessLogField/defaults`` unless configured).
+    public var accessLogFields: [AccessLogField]
+    /// Format and levels of the process log.
+    public var logging: LogSettings
     public var timeouts: ServerTimeouts
     /// How long in-flight requests may run after SIGTERM before connections are closed.
     public var drainTimeout: TimeAmount
@@ -27,6 +31,8 @@ public struct ServerSettings: Sendable, Hashable {
         trustedProxies: [CIDR] = [],
         serverHeader: String? = "gateway",
         accessLog: AccessLogTarget = .stdout,
+        accessLogFields: [AccessLogField] = AccessLogField.defaults,
+        logging: LogSettings = LogSettings(),
         timeouts: ServerTimeouts = ServerTimeouts(),
         drainTimeout: TimeAmount = .seconds(30),
         headLimits: HeadLimits = HeadLimits(),
@@ -38,6 +44,8 @@ public struct ServerSettings: Sendable, Hashable {
         self.trustedProxies = trustedProxies
         self.serverHeader = serverHeader
         self.accessLog = accessLog
+        self.accessLogFields = accessLogFields
+        self.logging = logging
         self.timeouts = timeouts
         self.drainTimeout = drainTimeout
         self.headLimits = headLimits

@@ -1,12 +1,6 @@
 import GatewayCore
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
-
 /// The fields of one access log line (a JSON object per request).
 ///
 /// Query strings are not logged (they often carry tokens); nor are any header values, so
@@ -39,52 +33,63 @@ struct AccessLogRecord {
     var shadow: String? = nil
     var version: String
 
-    func write(to buffer: inout ByteBuffer) {
-        buffer.writeStaticString(#"{"time":""#)
-        Self.writeTimestamp(to: &buffer)
-        buffer.writeStaticString(#"","request_id":""#)
-        buffer.writeJSONEscaped(requestID)
-        buffer.writeStaticString(#"","client":""#)
-        buffer.writeJSONEscaped(client)
-        buffer.writeStaticString(#"","method":""#)
-        buffer.writeJSONEscaped(method)
-        buffer.writeStaticString(#"","host":""#)
-        buffer.writeJSONEscaped(host)
-        buffer.writeStaticString(#"","path":""#)
-        buffer.writeJSONEscaped(path)
-        buffer.writeStaticString(#"","protocol":""#)
-        buffer.writeString(version)
-        buffer.writeStaticString("\"")
-        Self.writeOptional(",\"route\":", route, to: &buffer)
-        Self.writeOptional(",\"upstream\":", upstream, to: &buffer)
-        Self.writeOptional(",\"upstream_addr\":", upstreamAddress, to: &buffer)
-        buffer.writeStaticString(#","status":"#)
-        buffer.writeString(String(status))
-        buffer.writeStaticString(#","bytes_in":"#)
-        buffer.writeString(String(bytesIn))
-        buffer.writeStaticString(#","bytes_out":"#)
-        buffer.writeString(String(bytesOut))
-        buffer.writeStaticString(#","duration_ms":"#)
-        Self.writeMillis(durationNanos, to: &buffer)
-        if let upstreamNanos {
-            buffer.writeStaticString(#","upstream_ms":"#)
-            Self.writeMillis(upstreamNanos, to: &buffer)
+    /// Writes the line with `fields` in their order; a field without a value for this request
+    /// (no route, no upstream, no error…) is left out, as are fields not listed.
+    func write(_ fields: [AccessLogField], to buffer: inout ByteBuffer) {
+        buffer.writeStaticString("{")
+        var first = true
+        func key(_ name: StaticString) {
+            if !first { buffer.writeStaticString(",") }
+            first = false
+            buffer.writeStaticString(name)
         }
-        Self.writeOptional(",\"error\":", error, to: &buffer)
-        Self.writeOptional(",\"reason\":", reason, to: &buffer)
-        Self.writeOptional(",\"policy\":", policy, to: &buffer)
-        Self.writeOptional(",\"trace_id\":", traceID, to: &buffer)
-        Self.writeOptional(",\"rate_limit\":", rateLimit, to: &buffer)
-        Self.writeOptional(",\"shadow\":", shadow, to: &buffer)
+        func string(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            buffer.writeStaticString("\"")
+            buffer.writeJSONEscaped(value)
+            buffer.writeStaticString("\"")
+        }
+        for field in fields {
+            switch field {
+            case .time:
+                key(#""time":""#)
+                WallClock.write(WallClock.now(), to: &buffer)
+                buffer.writeStaticString("\"")
+            case .requestID: string(#""request_id":"#, requestID)
+            case .client: string(#""client":"#, client)
+            case .method: string(#""method":"#, method)
+            case .host: string(#""host":"#, host)
+            case .path: string(#""path":"#, path)
+            case .protocol: string(#""protocol":"#, version)
+            case .route: string(#""route":"#, route)
+            case .upstream: string(#""upstream":"#, upstream)
+            case .upstreamAddress: string(#""upstream_addr":"#, upstreamAddress)
+            case .status:
+                key(#""status":"#)
+                buffer.writeString(String(status))
+            case .bytesIn:
+                key(#""bytes_in":"#)
+                buffer.writeString(String(bytesIn))
+            case .bytesOut:
+                key(#""bytes_out":"#)
+                buffer.writeString(String(bytesOut))
+            case .durationMs:
+                key(#""duration_ms":"#)
+                Self.writeMillis(durationNanos, to: &buffer)
+            case .upstreamMs:
+                guard let upstreamNanos else { continue }
+                key(#""upstream_ms":"#)
+                Self.writeMillis(upstreamNanos, to: &buffer)
+            case .error: string(#""error":"#, error)
+            case .reason: string(#""reason":"#, reason)
+            case .policy: string(#""policy":"#, policy)
+            case .traceID: string(#""trace_id":"#, traceID)
+            case .rateLimit: string(#""rate_limit":"#, rateLimit)
+            case .shadow: string(#""shadow":"#, shadow)
+            }
+        }
         buffer.writeStaticString("}\n")
-    }
-
-    private static func writeOptional(_ key: StaticString, _ value: String?, to buffer: inout ByteBuffer) {
-        guard let value else { return }
-        buffer.writeStaticString(key)
-        buffer.writeStaticString("\"")
-        buffer.writeJSONEscaped(value)
-        buffer.writeStaticString("\"")
     }
 
     /// Milliseconds with microsecond precision, e.g. `0.412`.
@@ -95,33 +100,5 @@ struct AccessLogRecord {
         let fraction = String(micros % 1000)
         for _ in fraction.count..<3 { buffer.writeStaticString("0") }
         buffer.writeString(fraction)
-    }
-
-    /// RFC 3339 UTC with milliseconds.
-    private static func writeTimestamp(to buffer: inout ByteBuffer) {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        var seconds = time_t(ts.tv_sec)
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) {
-            let s = String(value)
-            for _ in s.count..<width { buffer.writeStaticString("0") }
-            buffer.writeString(s)
-        }
-        pad(parts.tm_year + 1900, 4)
-        buffer.writeStaticString("-")
-        pad(parts.tm_mon + 1, 2)
-        buffer.writeStaticString("-")
-        pad(parts.tm_mday, 2)
-        buffer.writeStaticString("T")
-        pad(parts.tm_hour, 2)
-        buffer.writeStaticString(":")
-        pad(parts.tm_min, 2)
-        buffer.writeStaticString(":")
-        pad(parts.tm_sec, 2)
-        buffer.writeStaticString(".")
-        pad(Int32(ts.tv_nsec / 1_000_000), 3)
-        buffer.writeStaticString("Z")
     }
 }

@@ -39,21 +39,7 @@ public final class AccessLogSink: Sendable {
 
     func submit(_ buffer: ByteBuffer) {
         let fd = self.fd
-        queue.async {
-            buffer.withUnsafeReadableBytes { bytes in
-                var offset = 0
-                while offset < bytes.count {
-                    let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                    if n > 0 {
-                        offset += n
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        return
-                    }
-                }
-            }
-        }
+        queue.async { DescriptorWrite.all(fd, buffer) }
     }
 
     /// Waits until every submitted batch is written.
@@ -79,16 +65,19 @@ final class LoopAccessLog {
     private let eventLoop: any EventLoop
     private var buffer: ByteBuffer
     private var flushScheduled = false
+    /// The fields each line has, in order (resolved when the plan was compiled).
+    private let fields: [AccessLogField]
 
-    init(sink: AccessLogSink, eventLoop: any EventLoop) {
+    init(sink: AccessLogSink, eventLoop: any EventLoop, fields: [AccessLogField] = AccessLogField.defaults) {
         self.sink = sink
         self.eventLoop = eventLoop
+        self.fields = fields
         self.buffer = ByteBuffer()
         buffer.reserveCapacity(64 * 1024)
     }
 
     func append(_ record: AccessLogRecord) {
-        record.write(to: &buffer)
+        record.write(fields, to: &buffer)
         if buffer.readableBytes >= 32 * 1024 {
             flush()
         } else if !flushScheduled {

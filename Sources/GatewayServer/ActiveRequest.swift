@@ -37,6 +37,8 @@ final class ActiveRequest {
     var traceID: String?
     /// The counters of the matched route, picked when the request was routed.
     var routeMetrics: RouteMetrics?
+    /// How the route's cache served the request; `nil` on routes without a cache.
+    var cacheResult: CacheResult?
     /// Body parts that arrived while a policy decision was pending.
     var pendingBody: [ByteBuffer] = []
     var decisionPending = false

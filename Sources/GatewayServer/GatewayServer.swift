@@ -34,18 +34,22 @@ public final class GatewayServer: Sendable {
     let admin = NIOLockedValueBox<BoundAdmin?>(nil)
     /// The last reload in progress: reloads run one after another.
     let reloadChain = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The process log's levels, which a reload sets; `nil` when logging was set up elsewhere.
+    let logLevels: LogLevels?
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
-    /// which may block: call it off the event loops). `source` is what ``reload()`` reads again.
-    public init(plan: GatewayPlan, logger: Logger, source: ConfigSource? = nil) async throws {
+    /// which may block: call it off the event loops). `source` is what ``reload()`` reads again;
+    /// `logLevels` is the table of the process log's handlers, which reloads update.
+    public init(plan: GatewayPlan, logger: Logger, source: ConfigSource? = nil, logLevels: LogLevels? = nil) async throws {
         let threads = plan.settings.workerThreads ?? System.coreCount
         let group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, threads))
         self.group = group
         self.logger = logger
         self.source = source
+        self.logLevels = logLevels
         self.currentPlan = NIOLockedValueBox(plan)
-        self.documents = RemoteDocumentRefresher(group: group, logger: logger)
-        let rateLimits = RateLimitRegistry(group: group, logger: logger)
+        self.documents = RemoteDocumentRefresher(group: group, logger: logger.subsystem(.jwks))
+        let rateLimits = RateLimitRegistry(group: group, logger: logger.subsystem(.ratelimit))
         self.rateLimits = rateLimits
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
@@ -60,7 +64,7 @@ public final class GatewayServer: Sendable {
                     NIOLoopBound(
                         LoopContext(
                             eventLoop: loop, loopCount: max(1, threads), plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS,
-                            accessLog: accessLog, logger: logger),
+                            accessLog: accessLog, logger: logger.subsystem(.upstream)),
                         eventLoop: loop)
                 }.get()
                 contexts[ObjectIdentifier(loop)] = bound
@@ -181,7 +185,7 @@ public final class GatewayServer: Sendable {
     public func reloadCertificates() -> Bool {
         let stores = listeners.withLockedValue { $0.compactMap(\.certificates) }
         var changed = false
-        for store in stores where store.reloadIfChanged(logger: logger) == .reloaded { changed = true }
+        for store in stores where store.reloadIfChanged(logger: logger.subsystem(.tls)) == .reloaded { changed = true }
         return changed
     }
 

@@ -563,6 +563,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             for policy in requestContext.route.responsePolicies { policy.apply(to: &response, request: requestContext) }
             head.status = response.status
             head.headers = response.headers
+            request.cacheResult = response.cacheResult
             if let transform = response.bodyTransform, let context {
                 request.bodyTransform = transform.makeTransform(allocator: context.channel.allocator)
             }

@@ -18,6 +18,7 @@ final class LoopContext {
     private var addresses: [UpstreamSpec: [SocketAddress]]
     /// Client TLS contexts of upstreams that speak TLS (built once, off the event loops).
     private var upstreamTLS: [UpstreamSpec: NIOSSLContext]
+    /// The `upstream` subsystem's logger, which the pools log to.
     let logger: Logger
     /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
     private var pools: [UpstreamSpec: UpstreamPool] = [:]
@@ -50,7 +51,7 @@ final class LoopContext {
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
         self.logger = logger
-        self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop) }
+        self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop, fields: plan.settings.accessLogFields) }
         self.shadowLog = ShadowRejectionLog(logger: logger)
         metrics.install(plan)
     }

@@ -16,6 +16,8 @@ final class RemoteDocumentRefresher: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let running = NIOLockedValueBox(Running())
+    /// Fetch results by document URL.
+    private let statuses = NIOLockedValueBox<[String: RemoteDocumentStatus]>([:])
 
     /// Retry interval while a document cannot be fetched.
     static let retryInterval = TimeAmount.seconds(10)
@@ -40,6 +42,9 @@ final class RemoteDocumentRefresher: Sendable {
         }
         running.withLockedValue { $0 = started }
     }
+
+    /// Fetch results by document URL, of every document fetched since the start.
+    var status: [String: RemoteDocumentStatus] { statuses.withLockedValue { $0 } }
 
     func stop() {
         let previous = running.withLockedValue { state in
@@ -75,10 +80,21 @@ final class RemoteDocumentRefresher: Sendable {
         do {
             let document = try await DocumentFetcher.get(source.url, group: group)
             try source.install(document)
+            let now = WallClock.now()
+            statuses.withLockedValue { statuses in
+                statuses[source.url, default: RemoteDocumentStatus()].succeeded += 1
+                statuses[source.url]?.lastFetchSucceeded = true
+                statuses[source.url]?.lastSuccessMillis = now
+            }
             logger.info("remote document loaded", metadata: ["url": "\(LogRedaction.url(source.url))"])
             return true
         } catch {
             source.fetchFailed("\(error)")
+            statuses.withLockedValue { statuses in
+                statuses[source.url, default: RemoteDocumentStatus()].failed += 1
+                statuses[source.url]?.lastFetchSucceeded = false
+                statuses[source.url]?.lastError = "\(error)"
+            }
             logger.warning("remote document not refreshed; the last good copy stays in use", metadata: ["url": "\(LogRedaction.url(source.url))", "error": "\(error)"])
             return false
         }

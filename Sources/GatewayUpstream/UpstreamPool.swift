@@ -243,6 +243,9 @@ public final class UpstreamPool {
 
     public var idleConnections: Int { idleCount }
 
+    /// Connections carrying a request now: open ones neither idle nor still connecting.
+    public var activeConnections: Int { max(0, openConnections - idleCount - pendingConnects) }
+
     public func recordConnectError() { connectErrors += 1 }
 
     public func recordRetry() { retries += 1 }

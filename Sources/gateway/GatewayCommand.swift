@@ -158,22 +158,19 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
-        let logger = Logger(label: "gateway")
         Self.tuneAllocator()
         let result = options.load()
         guard let plan = result.plan else {
             printError(result.report)
             throw ExitCode(1)
         }
+        let (levels, writer) = Self.bootstrapLogging(plan.settings.logging)
+        defer { writer.flush() }
+        let logger = Logger(label: LogSubsystem.gateway.label)
         for warning in result.diagnostics { logger.warning("\(warning)") }
         let server: GatewayServer
         do {
-            server = try await GatewayServer(plan: plan, logger: logger, source: options.source)
+            server = try await GatewayServer(plan: plan, logger: logger, source: options.source, logLevels: levels)
         } catch {
             printError("gateway: \(error)")
             throw ExitCode(1)
@@ -184,6 +181,18 @@ struct Run: AsyncParsableCommand {
             logger: logger
         )
         try await group.run()
+    }
+
+    /// Sends every swift-log logger of the process to stderr through one ``GatewayLogHandler``
+    /// writer, in the configured format, with the levels a reload may change later.
+    static func bootstrapLogging(_ settings: LogSettings) -> (LogLevels, LogWriter) {
+        let levels = LogLevels(settings)
+        let format = settings.format
+        let writer = LogWriter.standardError(format: format)
+        LoggingSystem.bootstrap { label in
+            GatewayLogHandler(label: label, format: format, levels: levels, writer: writer)
+        }
+        return (levels, writer)
     }
 
     /// Keeps freed memory in the event-loop threads' malloc arenas instead of returning the top

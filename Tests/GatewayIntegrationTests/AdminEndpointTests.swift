@@ -12,21 +12,23 @@ import Testing
 @Suite("Admin listener") struct AdminEndpointTests {
     static let token = "s3cret-admin-token-0123456789"
 
-    static func config(upstream: Int, body: String = "one") -> String {
+    static func config(upstream: Int, body: String = "one", extra: String = "") -> String {
         """
         worker_threads 2;
         access_log off;
         listen 127.0.0.1:0;
         admin 127.0.0.1:0 { token "${ADMIN_TOKEN}"; }
-        upstream app { server 127.0.0.1:\(upstream); }
+        upstream app { server 127.0.0.1:\(upstream); }\(extra.isEmpty ? "" : "\n" + extra)
         route /version { respond 200 "\(body)"; }
         route /private/* { proxy app; deny 127.0.0.0/8; }
         route /* { proxy app; }
         """
     }
 
-    static func withAdmin(_ body: (TestGateway, ConfigFile, KeepAliveClient, KeepAliveClient, Int) async throws -> Void) async throws {
-        try await withAdminGateway(token: Self.token, config: { Self.config(upstream: $0) }, upstream: { _ in .init(body: "up") }) {
+    static func withAdmin(
+        extra: (Int) -> String = { _ in "" }, _ body: (TestGateway, ConfigFile, KeepAliveClient, KeepAliveClient, Int) async throws -> Void
+    ) async throws {
+        try await withAdminGateway(token: Self.token, config: { Self.config(upstream: $0, extra: extra($0)) }, upstream: { _ in .init(body: "up") }) {
             gateway, file, admin, proxy, upstream in
             try await body(gateway, file, admin, proxy, upstream.port)
         }
@@ -90,15 +92,33 @@ import Testing
         }
     }
 
+    /// Cache, a Redis rate limit whose store refuses connections, and a JWKS URL that answers no
+    /// key set: the series of those parts.
+    static func dependencies(upstream: Int, redis: Int) -> String {
+        """
+        cache pages { max_size 1m; default_ttl 1m; }
+        redis redis://127.0.0.1:\(redis)/0 { timeout 200ms; }
+        rate_limit shared { rate 100/s; burst 100; store redis; on_store_error open; }
+        jwt idp { issuer https://issuer.test; algorithms ES256; jwks_url http://127.0.0.1:\(upstream)/jwks.json; }
+        route /cached/* { proxy app; cache pages; }
+        route /limited/* { proxy app; rate_limit shared; }
+        """
+    }
+
     @Test func metricsParseWithThePrometheusClientParser() async throws {
-        try await Self.withAdmin { gateway, file, admin, proxy, upstream in
+        let redis = try RefusingPort()
+        try await Self.withAdmin(extra: { Self.dependencies(upstream: $0, redis: redis.port) }) { gateway, file, admin, proxy, upstream in
+            #expect(try await proxy.request(path: "/cached/a").status == 200)
+            #expect(try await proxy.request(path: "/cached/a").status == 200)
+            #expect(try await proxy.request(.POST, path: "/cached/a", body: "x").status == 200)
+            #expect(try await proxy.request(path: "/limited/a").status == 200)
             #expect(try await proxy.request(path: "/items").status == 200)
             #expect(try await proxy.request(.POST, path: "/items", body: "hello").status == 200)
             #expect(try await proxy.request(path: "/private/x").status == 403)
             #expect(try await proxy.request(path: "/version").status == 200)
             try file.write("broken {")
             #expect(try await admin.request(.POST, path: "/reload", headers: Self.bearer).status == 422)
-            try file.write(Self.config(upstream: upstream))
+            try file.write(Self.config(upstream: upstream, extra: Self.dependencies(upstream: upstream, redis: redis.port)))
             #expect(try await admin.request(.POST, path: "/reload", headers: Self.bearer).status == 200)
 
             let metrics = try await admin.request(path: "/metrics", headers: Self.bearer)
@@ -123,6 +143,23 @@ import Testing
             #expect(value("gateway_config_reloads_total", ["result": "ok"]) == 1)
             #expect(value("gateway_config_reloads_total", ["result": "failed"]) == 1)
             #expect(value("gateway_config_generation", [:]) == 2)
+
+            #expect(value("gateway_upstream_active_connections", ["upstream": "app"]) == 0)
+            #expect(value("gateway_upstream_pending_connects", ["upstream": "app"]) == 0)
+            #expect(value("gateway_cache_requests_total", ["route": "/cached/*", "result": "miss"]) == 1)
+            #expect(value("gateway_cache_requests_total", ["route": "/cached/*", "result": "hit"]) == 1)
+            #expect(value("gateway_cache_requests_total", ["route": "/cached/*", "result": "bypass"]) == 1)
+            #expect(value("gateway_cache_requests_total", ["route": "/cached/*", "result": "stale"]) == 0)
+            #expect(value("gateway_cache_requests_total", ["route": "/*", "result": "miss"]) == nil)
+            // The POST invalidated what the first GET stored.
+            #expect(value("gateway_cache_entries", ["cache": "pages"]) == 0)
+            #expect(value("gateway_cache_bytes", ["cache": "pages"]) == 0)
+            #expect(value("gateway_rate_limit_store_errors_total", ["limit": "shared", "store": "redis"]) == 1)
+            #expect(value("gateway_rate_limit_decisions_total", ["limit": "shared", "decision": "store_error_open"]) == 1)
+            let source = "http://127.0.0.1:\(upstream)/jwks.json"
+            #expect((value("gateway_jwks_refreshes_total", ["source": source, "result": "failed"]) ?? 0) >= 2)
+            #expect(value("gateway_jwks_refreshes_total", ["source": source, "result": "ok"]) == 0)
+            #expect(value("gateway_jwks_last_success_timestamp_seconds", ["source": source]) == nil)
         }
     }
 }

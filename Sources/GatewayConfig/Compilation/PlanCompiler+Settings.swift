@@ -19,6 +19,12 @@ extension PlanCompiler {
             case "stdout": settings.accessLog = .stdout
             default: settings.accessLog = .file(text)
             }
+            if let block = d.block, let fields = first("fields", in: block) {
+                settings.accessLogFields = compileAccessLogFields(fields)
+            }
+        }
+        if let block = first("log", in: directives)?.block {
+            settings.logging = compileLogging(block)
         }
         if let d = first("drain_timeout", in: directives), let amount = value(d, 0, { ValueParser.duration($0, allowZero: true) }) {
             settings.drainTimeout = amount
@@ -43,6 +49,59 @@ extension PlanCompiler {
 }
 
 extension PlanCompiler {
+    /// The named fields in order; a field named twice is reported once and written once.
+    mutating func compileAccessLogFields(_ d: Directive) -> [AccessLogField] {
+        var fields: [AccessLogField] = []
+        for argument in d.arguments {
+            guard let field = AccessLogField(rawValue: argument.text) else { continue }
+            if fields.contains(field) {
+                error(argument.location, "fields", "access log field '\(field.rawValue)' is listed twice")
+                continue
+            }
+            fields.append(field)
+        }
+        return fields
+    }
+
+    /// `level LEVEL;` sets every subsystem, `level SUBSYSTEM LEVEL;` one of them.
+    mutating func compileLogging(_ block: [Directive]) -> LogSettings {
+        var logging = LogSettings()
+        if let format = first("format", in: block)?.arguments.first.flatMap({ LogFormat(rawValue: $0.text) }) {
+            logging.format = format
+        }
+        var defaultSet = false
+        for d in block where d.name == "level" {
+            let texts = d.arguments.map(\.text)
+            if texts.count == 1 {
+                // A word that is neither a level nor a subsystem was reported by validation.
+                guard let level = LogLevel(rawValue: texts[0]) else {
+                    if LogSubsystem(rawValue: texts[0]) != nil {
+                        error(
+                            d.arguments[0].location, "level", "'\(texts[0])' is a subsystem, not a level",
+                            hint: "expected 'level \(texts[0]) LEVEL;' or 'level LEVEL;'")
+                    }
+                    continue
+                }
+                if defaultSet { error(d.location, "level", "the default log level is set twice") }
+                defaultSet = true
+                logging.level = level
+            } else if texts.count == 2 {
+                guard let subsystem = LogSubsystem(rawValue: texts[0]) else {
+                    if LogLevel(rawValue: texts[0]) != nil {
+                        error(
+                            d.arguments[0].location, "level", "'\(texts[0])' is a level, not a subsystem",
+                            hint: "expected 'level SUBSYSTEM LEVEL;' with a subsystem among: " + LogSubsystem.names.joined(separator: ", "))
+                    }
+                    continue
+                }
+                guard let level = LogLevel(rawValue: texts[1]) else { continue }
+                if logging.levels[subsystem] != nil { error(d.location, "level", "the log level of '\(subsystem.rawValue)' is set twice") }
+                logging.levels[subsystem] = level
+            }
+        }
+        return logging
+    }
+
     func compileHTTP2(_ block: [Directive]) -> HTTP2Limits {
         var limits = HTTP2Limits()
         func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {

@@ -91,14 +91,14 @@ public enum PlanDiff {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Settings fixed when the process starts (event loops, the access log file): a reload
-    /// cannot apply them.
+    /// Settings fixed when the process starts (event loops, the access log file and fields, the
+    /// log format): a reload cannot apply them. Log levels do apply on reload.
     public static func restartOnlyChanges(from old: GatewayPlan, to new: GatewayPlan) -> [String] {
         restartOnlyChanges(from: PlanOutline(old), to: PlanOutline(new))
     }
 
     static func restartOnlyChanges(from old: PlanOutline, to new: PlanOutline) -> [String] {
-        ["worker_threads", "access_log"].filter { old.restartOnly[$0] != new.restartOnly[$0] }
+        PlanOutline.restartOnlyNames.filter { old.restartOnly[$0] != new.restartOnly[$0] }
     }
 
     /// `- line` for each line only in `old`, `+ line` for each only in `new`, in order.

@@ -14,7 +14,9 @@ public enum PlanDump {
         out.append("  worker_threads: " + (s.workerThreads.map(String.init) ?? "auto"))
         out.append("  trusted_proxies: " + (s.trustedProxies.isEmpty ? "none" : s.trustedProxies.map(\.description).joined(separator: ", ")))
         out.append("  server_header: " + (s.serverHeader.map(quote) ?? "off"))
-        out.append("  access_log: " + render(s.accessLog))
+        out.append("  access_log: " + render(s.accessLog)
+            + (s.accessLogFields == AccessLogField.defaults ? "" : ", fields " + s.accessLogFields.map(\.rawValue).joined(separator: " ")))
+        out.append("  log: " + render(s.logging))
         out.append("  drain_timeout: " + duration(s.drainTimeout))
         out.append("  timeouts:")
         out.append("    request_head: " + duration(s.timeouts.requestHead))
@@ -176,6 +178,12 @@ public enum PlanDump {
         case .stdout: "stdout"
         case .file(let path): "file " + quote(path)
         }
+    }
+
+    /// `json, level info, upstream debug, tls warning` (subsystems in schema order).
+    static func render(_ logging: LogSettings) -> String {
+        let levels = LogSubsystem.allCases.compactMap { subsystem in logging.levels[subsystem].map { "\(subsystem.rawValue) \($0.rawValue)" } }
+        return ([logging.format.rawValue, "level " + logging.level.rawValue] + levels).joined(separator: ", ")
     }
 
     static func policies(_ names: [String]) -> String {

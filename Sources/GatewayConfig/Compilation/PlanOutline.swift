@@ -28,8 +28,11 @@ public struct PlanOutline: Codable, Sendable, Equatable {
 
     /// The settings section of the dump (without the file list).
     public var settings: [String]
-    /// Settings only a restart applies, by name (`worker_threads`, `access_log`).
+    /// Settings only a restart applies, by name (``restartOnlyNames``).
     public var restartOnly: [String: String]
+    /// The settings a reload cannot apply: event loops, the access log file and fields, the log
+    /// format (log levels do apply on reload).
+    public static let restartOnlyNames = ["worker_threads", "access_log", "log format"]
     public var listeners: [Listener]
     public var upstreams: [String: [String]]
     public var rateLimits: [String: RateLimit]
@@ -41,7 +44,9 @@ public struct PlanOutline: Codable, Sendable, Equatable {
         settings = Self.settingsLines(plan)
         restartOnly = [
             "worker_threads": plan.settings.workerThreads.map(String.init) ?? "auto",
-            "access_log": PlanDump.render(plan.settings.accessLog),
+            "access_log": PlanDump.render(plan.settings.accessLog) + " fields "
+                + plan.settings.accessLogFields.map(\.rawValue).joined(separator: " "),
+            "log format": "\(plan.settings.logging.format)",
         ]
         listeners = plan.listeners.map { l in
             Listener(

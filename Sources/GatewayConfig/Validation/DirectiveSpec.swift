@@ -17,6 +17,8 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case admin
     case compress
     case cache
+    case accessLog = "access_log"
+    case log
 
     /// Where the context is, as a diagnostic says it: "at the top level", "in 'upstream' blocks".
     var place: String {

@@ -36,7 +36,10 @@ struct Schema: Sendable {
         DirectiveSpec("worker_threads", in: .main, [.autoOrInteger(1...1024)], usage: "worker_threads auto | N;"),
         DirectiveSpec("trusted_proxies", in: .main, [.cidr], variadic: true, repeatable: true, usage: "trusted_proxies CIDR...;"),
         DirectiveSpec("server_header", in: .main, [.offOrHeaderValue], usage: "server_header off | NAME;"),
-        DirectiveSpec("access_log", in: .main, [.logTarget], usage: "access_log off | stdout | PATH;"),
+        DirectiveSpec(
+            "access_log", in: .main, [.logTarget], block: .accessLog, blockOptional: true,
+            usage: "access_log off | stdout | PATH [{ fields FIELD...; }]"),
+        DirectiveSpec("log", in: .main, [], block: .log, usage: "log { format json | text; level [SUBSYSTEM] LEVEL; }"),
         DirectiveSpec("drain_timeout", in: .main, [.duration(allowZero: true)], usage: "drain_timeout DURATION;"),
         DirectiveSpec("timeouts", in: .main, [], block: .timeouts, usage: "timeouts { … }"),
         DirectiveSpec("http2", in: .main, [], block: .http2, usage: "http2 { … }"),
@@ -60,6 +63,13 @@ struct Schema: Sendable {
         DirectiveSpec("token", in: .admin, [.text], usage: "token TOKEN;"),
         DirectiveSpec("compress", in: .main, [], block: .compress, usage: "compress { … }"),
         DirectiveSpec("cache", in: .main, [.name], block: .cache, repeatable: true, usage: "cache NAME { … }"),
+        // access_log TARGET { }
+        DirectiveSpec("fields", in: .accessLog, [.keyword(AccessLogField.names)], variadic: true, usage: "fields FIELD...;"),
+        // log { }
+        DirectiveSpec("format", in: .log, [.keyword(LogFormat.names)], usage: "format json | text;"),
+        DirectiveSpec(
+            "level", in: .log, [.keyword(LogSubsystem.names + LogLevel.names), .keyword(LogLevel.names)], minimum: 1, repeatable: true,
+            usage: "level [SUBSYSTEM] LEVEL;"),
         // timeouts { }
         DirectiveSpec("request_head", in: .timeouts, [durationKind], usage: "request_head DURATION;"),
         DirectiveSpec("body_idle", in: .timeouts, [durationKind], usage: "body_idle DURATION;"),

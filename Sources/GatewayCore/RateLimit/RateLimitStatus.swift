@@ -45,6 +45,14 @@ public enum RateLimitReason: String, Sendable, Hashable, CaseIterable {
     /// through.
     case storeErrorClosedShadow = "store_error_closed_shadow"
 
+    /// Whether the store failed to decide (the fallback or `on_store_error` did).
+    public var isStoreError: Bool {
+        switch self {
+        case .allowed, .limited, .shadowLimited: false
+        case .fallbackAllowed, .fallbackLimited, .fallbackShadowLimited, .storeErrorOpen, .storeErrorClosed, .storeErrorClosedShadow: true
+        }
+    }
+
     /// Whether the request is refused.
     public var rejects: Bool { self == .limited || self == .fallbackLimited || self == .storeErrorClosed }
 }

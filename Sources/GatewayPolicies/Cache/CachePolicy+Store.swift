@@ -8,17 +8,21 @@ extension CachePolicy {
         let status = response.status.code
         switch lookup.mode {
         case .answered:
+            response.cacheResult = .hit
             return
         case .invalidate:
+            response.cacheResult = .bypass
             if (200..<400).contains(status) { invalidate(lookup.key, response: response.headers, host: request.validated.host) }
             return
         case .bypass:
+            response.cacheResult = .bypass
             response.headers.replaceOrAdd(name: "Cache-Status", value: "\(config.name); fwd=\(lookup.forward)")
             return
         case .lookup:
             break
         }
         let now = request.receivedAt
+        response.cacheResult = .miss
         if let stale = lookup.stale {
             if status == 304, !response.isGatewayResponse {
                 let refreshed = stale.refreshed(
@@ -26,11 +30,13 @@ extension CachePolicy {
                 cache.store(refreshed, under: lookup.key)
                 end(lookup, .refreshed)
                 serve(refreshed, as: "fwd=stale; fwd-status=304", to: request, response: &response)
+                response.cacheResult = .revalidated
                 return
             }
             if status >= 500, stale.freshness.withinStaleIfError(at: now) {
                 end(lookup, .failed)
                 serve(stale, as: "fwd=stale; fwd-status=\(status); detail=stale-if-error", to: request, response: &response)
+                response.cacheResult = .stale
                 return
             }
         }

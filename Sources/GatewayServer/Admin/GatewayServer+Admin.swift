@@ -23,7 +23,7 @@ extension GatewayServer {
                     }
                 }
                 .bind(host: spec.listener.bindHost, port: spec.listener.port).get()
-            logger.info("admin listening", metadata: ["address": "\(channel.localAddress?.description ?? spec.listener.displayAddress)"])
+            logger.subsystem(.admin).info("admin listening", metadata: ["address": "\(channel.localAddress?.description ?? spec.listener.displayAddress)"])
             return (BoundAdmin(listener: spec.listener, channel: channel), existing)
         } catch {
             throw ListenerError(listener: spec.listener, underlying: error)
@@ -39,22 +39,27 @@ extension GatewayServer {
         try? await bound?.channel.close()
     }
 
-    /// `/readyz`: 200 while every listener of the plan is bound and accepting, 503 otherwise
-    /// (during a drain in particular), with the plan's generation and the reload record.
+    /// `/readyz`: 200 while every listener of the plan is bound and accepting and no dependency
+    /// blocks readiness (``DependencyStatus``), 503 otherwise (during a drain in particular),
+    /// with the plan's generation, the reload record and the dependencies. `degraded` is true
+    /// while a dependency fails that readiness does not require.
     func readiness() -> AdminResponse {
         let plan = self.plan
         let bound = listeners.withLockedValue { $0 }
         let status = reloadStatus
         let draining = isShuttingDown
         let up = bound.filter { $0.channel.isActive }
-        let ready = !draining && up.count == plan.listeners.count
+        let dependencies = self.dependencies()
+        let ready = !draining && up.count == plan.listeners.count && !dependencies.contains(where: \.blocksReadiness)
+        let degraded = dependencies.contains { $0.failing && !$0.blocksReadiness }
         let addresses = bound.map { listener in
             #"{"address":\#(AdminResponse.quoted(listener.channel.localAddress?.description ?? listener.spec.displayAddress)),"up":\#(listener.channel.isActive)}"#
         }
         let lastError = status.lastError.map(AdminResponse.quoted) ?? "null"
-        let body = #"{"ready":\#(ready),"draining":\#(draining),"generation":\#(status.generation),"#
+        let body = #"{"ready":\#(ready),"degraded":\#(degraded),"draining":\#(draining),"generation":\#(status.generation),"#
             + #""listeners":[\#(addresses.joined(separator: ","))],"#
-            + #""reloads":{"succeeded":\#(status.succeeded),"failed":\#(status.failed),"last_error":\#(lastError)}}"#
+            + #""reloads":{"succeeded":\#(status.succeeded),"failed":\#(status.failed),"last_error":\#(lastError)},"#
+            + #""dependencies":[\#(dependencies.map(\.json).joined(separator: ","))]}"#
         return .json(ready ? .ok : .serviceUnavailable, body)
     }
 }

@@ -23,6 +23,8 @@ final class LoopMetrics {
     private var shadowRejections = CodeCounter()
     private var errors = CodeCounter()
     private var rateLimits = CodeCounter()
+    /// Requests whose rate-limit store failed, by limit and store kind.
+    private var storeErrors = CodeCounter()
     /// Open connections by listener id: its address and the counts by protocol.
     private var connections: [Int: (label: String, open: [Int])] = [:]
     /// Counts of upstream pools a reload retired, so that totals never go down.
@@ -54,6 +56,7 @@ final class LoopMetrics {
         if let upstream = request.proxy?.firstByteNanos { route.values.upstream.record(nanos: upstream) }
         route.values.bytesIn += request.bytesIn
         route.values.bytesOut += request.bytesOut
+        if let result = request.cacheResult { route.values.cache[result.rawValue] += 1 }
         if let code = request.errorCode {
             errors.increment(CodeCounter.Key(code, ""))
             if let policy = request.decidedBy {
@@ -64,7 +67,10 @@ final class LoopMetrics {
             shadowRejections.increment(CodeCounter.Key(rejection.policy, rejection.error.code, rejection.error.reason ?? ""))
         }
         if let statuses = request.context?.rateLimits {
-            for status in statuses { rateLimits.increment(CodeCounter.Key(status.spec.name, status.reason.rawValue)) }
+            for status in statuses {
+                rateLimits.increment(CodeCounter.Key(status.spec.name, status.reason.rawValue))
+                if status.reason.isStoreError { storeErrors.increment(CodeCounter.Key(status.spec.name, status.spec.store.rawValue)) }
+            }
         }
     }
 
@@ -101,6 +107,7 @@ final class LoopMetrics {
         snapshot.shadowRejections = shadowRejections
         snapshot.errors = errors
         snapshot.rateLimits = rateLimits
+        snapshot.storeErrors = storeErrors
         for entry in connections.values {
             var sum = snapshot.connections[entry.label] ?? [Int](repeating: 0, count: ConnectionProtocol.allCases.count)
             for i in sum.indices { sum[i] += entry.open[i] }
@@ -109,7 +116,9 @@ final class LoopMetrics {
         snapshot.upstreams = retiredUpstreams
         for pool in pools {
             snapshot.upstreams[pool.spec.name, default: UpstreamCounts()].add(
-                UpstreamCounts(connectErrors: pool.connectErrors, retries: pool.retries, idleConnections: pool.idleConnections))
+                UpstreamCounts(
+                    connectErrors: pool.connectErrors, retries: pool.retries, idleConnections: pool.idleConnections,
+                    activeConnections: pool.activeConnections, pendingConnects: pool.pendingConnects))
         }
         return snapshot
     }

@@ -2,7 +2,10 @@ import GatewayCore
 
 /// The series of `/metrics`, from a summed ``MetricsSnapshot`` and the reload record.
 enum MetricsRenderer {
-    static func render(_ snapshot: MetricsSnapshot, reloads: ReloadStatus, caches: [String: any ResponseCacheStore] = [:]) -> String {
+    static func render(
+        _ snapshot: MetricsSnapshot, reloads: ReloadStatus, documents: [String: RemoteDocumentStatus] = [:],
+        caches: [String: any ResponseCacheStore] = [:]
+    ) -> String {
         var out = PrometheusText()
         let routes = snapshot.routes.sorted { $0.key < $1.key }.map { (label: $0.key.isEmpty ? "(none)" : $0.key, values: $0.value) }
 
@@ -28,6 +31,18 @@ enum MetricsRenderer {
         out.family("gateway_response_body_bytes_total", "counter", "Response body bytes sent to clients, by route.")
         for route in routes { out.sample("gateway_response_body_bytes_total", [("route", route.label)], route.values.bytesOut) }
 
+        out.family("gateway_cache_requests_total", "counter", "Requests on routes with a cache, by route and result.")
+        for route in routes where route.values.cache.contains(where: { $0 > 0 }) {
+            for result in CacheResult.allCases {
+                out.sample("gateway_cache_requests_total", [("route", route.label), ("result", result.label)], route.values.cache[result.rawValue])
+            }
+        }
+        let sortedCaches = caches.values.sorted { $0.name < $1.name }
+        out.family("gateway_cache_bytes", "gauge", "Bytes held by a response cache (bodies and headers), by cache.")
+        for cache in sortedCaches { out.sample("gateway_cache_bytes", [("cache", cache.name)], cache.storedBytes) }
+        out.family("gateway_cache_entries", "gauge", "Keys held by a response cache, by cache.")
+        for cache in sortedCaches { out.sample("gateway_cache_entries", [("cache", cache.name)], cache.storedKeys) }
+
         out.family("gateway_connections_active", "gauge", "Open client connections, by listener and protocol.")
         for (listener, counts) in snapshot.connections.sorted(by: { $0.key < $1.key }) {
             for kind in LoopMetrics.ConnectionProtocol.allCases {
@@ -42,6 +57,10 @@ enum MetricsRenderer {
         for (name, counts) in upstreams { out.sample("gateway_upstream_retries_total", [("upstream", name)], counts.retries) }
         out.family("gateway_upstream_idle_connections", "gauge", "Idle keep-alive connections pooled, by upstream.")
         for (name, counts) in upstreams { out.sample("gateway_upstream_idle_connections", [("upstream", name)], counts.idleConnections) }
+        out.family("gateway_upstream_active_connections", "gauge", "Upstream connections carrying a request, by upstream.")
+        for (name, counts) in upstreams { out.sample("gateway_upstream_active_connections", [("upstream", name)], counts.activeConnections) }
+        out.family("gateway_upstream_pending_connects", "gauge", "Upstream connects in progress, by upstream.")
+        for (name, counts) in upstreams { out.sample("gateway_upstream_pending_connects", [("upstream", name)], counts.pendingConnects) }
 
         out.family("gateway_request_errors_total", "counter", "Requests answered with a gateway error, by error code (as in the access log).")
         for entry in snapshot.errors.entries.sorted(by: { $0.key.first < $1.key.first }) {
@@ -58,18 +77,32 @@ enum MetricsRenderer {
             out.sample("gateway_rate_limit_decisions_total", [("limit", entry.key.first), ("decision", entry.key.second)], entry.count)
         }
 
-        let stores = caches.sorted { $0.key < $1.key }
-        out.family("gateway_cache_stored_bytes", "gauge", "Bytes held by each response cache (bodies and headers).")
-        for (name, cache) in stores { out.sample("gateway_cache_stored_bytes", [("cache", name)], cache.storedBytes) }
-        out.family("gateway_cache_stored_keys", "gauge", "Keys held by each response cache.")
-        for (name, cache) in stores { out.sample("gateway_cache_stored_keys", [("cache", name)], cache.storedKeys) }
         out.family(
             "gateway_cache_background_revalidations_total", "counter",
             "Background (stale-while-revalidate) refreshes, by cache and outcome (started, refreshed, replaced, failed).")
-        for (name, cache) in stores {
+        for cache in sortedCaches {
             for (outcome, count) in cache.backgroundRevalidationCounts {
-                out.sample("gateway_cache_background_revalidations_total", [("cache", name), ("outcome", outcome)], count)
+                out.sample("gateway_cache_background_revalidations_total", [("cache", cache.name), ("outcome", outcome)], count)
             }
+        }
+
+        out.family(
+            "gateway_rate_limit_store_errors_total", "counter",
+            "Requests whose rate-limit store failed to decide (on_store_error decided), by limit and store.")
+        for entry in snapshot.storeErrors.entries.sorted(by: { ($0.key.first, $0.key.second) < ($1.key.first, $1.key.second) }) {
+            out.sample("gateway_rate_limit_store_errors_total", [("limit", entry.key.first), ("store", entry.key.second)], entry.count)
+        }
+
+        let sources = documents.sorted { $0.key < $1.key }.map { (label: LogRedaction.url($0.key), status: $0.value) }
+        out.family("gateway_jwks_refreshes_total", "counter", "Fetches of JWKS URLs, by source and result.")
+        for source in sources {
+            out.sample("gateway_jwks_refreshes_total", [("source", source.label), ("result", "ok")], source.status.succeeded)
+            out.sample("gateway_jwks_refreshes_total", [("source", source.label), ("result", "failed")], source.status.failed)
+        }
+        out.family("gateway_jwks_last_success_timestamp_seconds", "gauge", "When a JWKS URL last gave a usable key set (Unix time), by source.")
+        for source in sources {
+            guard let millis = source.status.lastSuccessMillis else { continue }
+            out.sample("gateway_jwks_last_success_timestamp_seconds", [("source", source.label)], String(Double(millis) / 1000))
         }
 
         out.family("gateway_config_reloads_total", "counter", "Configuration reloads, by result.")

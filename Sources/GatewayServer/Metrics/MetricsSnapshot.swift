@@ -11,6 +11,8 @@ struct MetricsSnapshot: Sendable, Equatable {
     var errors = CodeCounter()
     /// Rate-limit decisions by limit name and reason.
     var rateLimits = CodeCounter()
+    /// Requests whose rate-limit store failed, by limit name and store kind.
+    var storeErrors = CodeCounter()
     /// Open client connections by listener address, then by protocol (``LoopMetrics/Protocol``).
     var connections: [String: [Int]] = [:]
     var upstreams: [String: UpstreamCounts] = [:]
@@ -21,6 +23,7 @@ struct MetricsSnapshot: Sendable, Equatable {
         shadowRejections.add(other.shadowRejections)
         errors.add(other.errors)
         rateLimits.add(other.rateLimits)
+        storeErrors.add(other.storeErrors)
         for (listener, counts) in other.connections {
             var sum = connections[listener] ?? [Int](repeating: 0, count: counts.count)
             for i in counts.indices { sum[i] += counts[i] }

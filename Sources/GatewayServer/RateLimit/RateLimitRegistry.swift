@@ -24,6 +24,7 @@ final class RateLimitRegistry: Sendable {
     private struct State {
         var local: [BucketSpace: LocalRateLimitStore] = [:]
         var redis: [RedisSpec: RedisClientGroup] = [:]
+        var redisHealth: [RedisSpec: RedisHealth] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -66,6 +67,7 @@ final class RateLimitRegistry: Sendable {
             for (spec, clients) in state.redis where spec != plan.redis {
                 unused.append(clients)
                 state.redis[spec] = nil
+                state.redisHealth[spec] = nil
             }
             return (PolicyServices(rateLimitStores: byName), unused)
         }
@@ -81,18 +83,23 @@ final class RateLimitRegistry: Sendable {
         let logger = self.logger
         let connectionErrors = IntervalLogger(logger: logger)
         let description = redis.description
+        let health = RedisHealth()
         let clients = try await RedisClientGroup.start(
             on: group,
             configuration: RedisClientConfiguration(
                 address: address, password: redis.password, database: redis.database, timeout: redis.timeout, poolSize: redis.pool),
-            onConnectionChange: { up, reason in
-                if up {
+            onConnectionChange: { change in
+                health.record(change)
+                if change.up {
                     logger.info("redis connected", metadata: ["redis": "\(description)"])
                 } else {
-                    connectionErrors.warning("redis connection down", metadata: ["redis": "\(description)", "reason": "\(reason)"])
+                    connectionErrors.warning("redis connection down", metadata: ["redis": "\(description)", "reason": "\(change.reason)"])
                 }
             })
-        state.withLockedValue { $0.redis[redis] = clients }
+        state.withLockedValue { state in
+            state.redis[redis] = clients
+            state.redisHealth[redis] = health
+        }
         return clients
     }
 
@@ -101,10 +108,18 @@ final class RateLimitRegistry: Sendable {
         return try SocketAddress.makeAddressResolvingHost(redis.host, port: redis.port)
     }
 
+    /// The health of the Redis store `spec`, while a plan's limits use it.
+    func health(of spec: RedisSpec) -> RedisHealth.Snapshot? {
+        state.withLockedValue { $0.redisHealth[spec] }?.snapshot
+    }
+
     /// Closes every Redis connection.
     func close() async {
         let groups = state.withLockedValue { state in
-            defer { state.redis = [:] }
+            defer {
+                state.redis = [:]
+                state.redisHealth = [:]
+            }
             return Array(state.redis.values)
         }
         for clients in groups { await clients.close() }

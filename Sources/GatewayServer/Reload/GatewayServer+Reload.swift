@@ -32,9 +32,9 @@ extension GatewayServer {
         let running = self.plan
         let result = source.load(reusing: running)
         guard let plan = result.plan else { return refuse(result.report) }
-        for warning in result.diagnostics { logger.warning("\(warning)") }
+        for warning in result.diagnostics { reloadLogger.warning("\(warning)") }
         for change in PlanDiff.restartOnlyChanges(from: running, to: plan) {
-            logger.warning("configuration reload: \(change) changes only on restart")
+            reloadLogger.warning("configuration reload: \(change) changes only on restart")
         }
         let prepared: PreparedPlan
         let bound: [BoundListener]
@@ -55,6 +55,7 @@ extension GatewayServer {
             return refuse("\(error)")
         }
         await activate(plan, prepared)
+        logLevels?.apply(plan.settings.logging)
         admin.withLockedValue { $0 = adminChange.keep }
         try? await adminChange.close?.channel.close()
         let removed = listeners.withLockedValue { current in
@@ -63,7 +64,7 @@ extension GatewayServer {
         }
         for listener in removed {
             try? await listener.channel.close()
-            logger.info("stopped listening", metadata: ["address": "\(listener.spec.displayAddress)"])
+            reloadLogger.info("stopped listening", metadata: ["address": "\(listener.spec.displayAddress)"])
         }
         if let interval = plan.settings.certificateCheckInterval, bound.contains(where: { $0.certificates != nil }) {
             startCertificateWatcher(every: interval)
@@ -74,15 +75,17 @@ extension GatewayServer {
             state.lastError = nil
             return state.generation
         }
-        logger.info(
+        reloadLogger.info(
             "configuration reloaded",
             metadata: ["generation": "\(generation)", "file": "\(source.path)", "listeners": "\(bound.count)"])
         return .reloaded(generation: generation, warnings: result.diagnostics)
     }
 
+    private var reloadLogger: Logger { logger.subsystem(.reload) }
+
     private func refuse(_ report: String) -> ConfigReloadOutcome {
         // Logged before the record changes, so whoever sees the failure counted finds the log line.
-        logger.error("configuration reload refused; the running configuration stays", metadata: ["errors": "\(report)"])
+        reloadLogger.error("configuration reload refused; the running configuration stays", metadata: ["errors": "\(report)"])
         let generation = reloadState.withLockedValue { state in
             state.failed += 1
             state.lastError = report

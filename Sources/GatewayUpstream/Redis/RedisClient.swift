@@ -66,8 +66,11 @@ public final class RedisClient {
     }
 
     /// Whether a connection is up.
-    public var isConnected: Bool {
-        slots.contains { if case .ready = $0.state { true } else { false } }
+    public var isConnected: Bool { connectedCount > 0 }
+
+    /// How many connections of the pool are up.
+    public var connectedCount: Int {
+        slots.count(where: { if case .ready = $0.state { true } else { false } })
     }
 
     /// Sends one command (name first); the reply, or an error within the timeout.

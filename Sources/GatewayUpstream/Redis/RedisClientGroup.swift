@@ -19,13 +19,16 @@ public final class RedisClientGroup: Sendable {
     public static func start(
         on group: any EventLoopGroup,
         configuration: RedisClientConfiguration,
-        onConnectionChange: @escaping @Sendable (Bool, String) -> Void
+        onConnectionChange: @escaping @Sendable (RedisConnectionChange) -> Void
     ) async throws -> RedisClientGroup {
         var clients: [ObjectIdentifier: NIOLoopBound<RedisClient>] = [:]
         for loop in group.makeIterator() {
-            clients[ObjectIdentifier(loop)] = try await loop.submit {
+            let id = ObjectIdentifier(loop)
+            clients[id] = try await loop.submit {
                 let client = RedisClient(eventLoop: loop, configuration: configuration)
-                client.onConnectionChange = onConnectionChange
+                client.onConnectionChange = { [unowned client] up, reason in
+                    onConnectionChange(RedisConnectionChange(up: up, reason: reason, loop: id, connected: client.connectedCount))
+                }
                 client.start()
                 return NIOLoopBound(client, eventLoop: loop)
             }.get()
