@@ -19,6 +19,8 @@ public struct JWTIssuer: Sendable {
     public var forwardClaims: [ClaimForward]
     /// A cookie to take the token from when no `Authorization` header is sent.
     public var cookie: String?
+    /// Verified tokens kept per event loop (`token_cache`); `nil` verifies every request.
+    public var tokenCache: JWTTokenCacheSettings?
 
     public init(
         name: String,
@@ -31,7 +33,8 @@ public struct JWTIssuer: Sendable {
         requireExp: Bool = true,
         requiredClaims: [ClaimRequirement] = [],
         forwardClaims: [ClaimForward] = [],
-        cookie: String? = nil
+        cookie: String? = nil,
+        tokenCache: JWTTokenCacheSettings? = nil
     ) {
         self.name = name
         self.issuer = issuer
@@ -44,5 +47,6 @@ public struct JWTIssuer: Sendable {
         self.requiredClaims = requiredClaims
         self.forwardClaims = forwardClaims
         self.cookie = cookie
+        self.tokenCache = tokenCache
     }
 }
