@@ -115,6 +115,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Microseconds per JWT verification (bench/README.md); not part of the gateway.
+        .executableTarget(
+            name: "jwt-verify-bench",
+            dependencies: [
+                "GatewayPolicies",
+                "GatewayCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "bench/JWTVerifyBench",
+            swiftSettings: strict
+        ),
         .target(
             name: "GatewayTestSupport",
             dependencies: [

@@ -8,6 +8,9 @@ import NIOCore
 public protocol RemoteDocumentSource: AnyObject, Sendable {
     /// `http://` or `https://` URL of the document.
     var url: String { get }
+    /// PEM bundle of the CAs an `https://` URL's certificate must lead to; `nil` for the system
+    /// trust store.
+    var caFile: String? { get }
     /// How often the document is fetched while all is well.
     var refreshInterval: TimeAmount { get }
     /// Parses and installs a fetched document; throws when it is unusable, in which case the

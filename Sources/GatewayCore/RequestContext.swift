@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// What the pipeline knows about one request, built once after validation and routing.
@@ -22,6 +23,9 @@ public struct RequestContext: Sendable {
     public var bodyLimit: Int?
     /// The IO-backed services (rate-limit stores) of the plan this request runs under.
     public let services: PolicyServices
+    /// What policies keep on this request's event loop between requests (verified tokens);
+    /// `nil` where no loop serves the request (`gateway explain`, unit tests without one).
+    public let loopState: NIOLoopBound<PolicyLoopState>?
     /// The authenticated principal (the JWT `sub` claim), set by an authentication policy that
     /// ran earlier in the chain; `nil` when none did or the token had no subject. Rate limits keyed
     /// `jwt:sub` read it and fall back to the client address without it.
@@ -47,6 +51,7 @@ public struct RequestContext: Sendable {
         upstreamHeaders: HTTPHeaders,
         bodyLimit: Int? = nil,
         services: PolicyServices = .none,
+        loopState: NIOLoopBound<PolicyLoopState>? = nil,
         authenticatedSubject: String? = nil
     ) {
         self.inbound = inbound
@@ -58,6 +63,7 @@ public struct RequestContext: Sendable {
         self.upstreamHeaders = upstreamHeaders
         self.bodyLimit = bodyLimit
         self.services = services
+        self.loopState = loopState
         self.authenticatedSubject = authenticatedSubject
     }
 

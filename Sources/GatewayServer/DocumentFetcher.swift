@@ -2,40 +2,45 @@ import GatewayCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// A minimal HTTP/1.1 GET for documents policies need (a JWKS): one connection per fetch,
 /// `Connection: close`, a bounded body, a deadline. Used only in the background, never per
 /// request.
+///
+/// Over `https://` the server's certificate is verified (the system trust store, or the CAs of
+/// `caFile`) for the URL's host, which is also sent as SNI; TLS 1.2+ with the same hardened
+/// suites as upstream TLS. Redirects are not followed (a 3xx is a failed fetch, like any status
+/// but 200): a key set is only taken from the URL the configuration names. `Content-Type` is
+/// not looked at; the document must parse as a JWKS.
 enum DocumentFetcher {
     struct FetchError: Error, CustomStringConvertible {
         var description: String
     }
 
-    /// Fetches `url` (`http://host[:port]/path`). Name resolution blocks its caller, which is why
-    /// this runs in a background task and never on an event loop.
-    static func get(_ url: String, group: any EventLoopGroup, timeout: TimeAmount = .seconds(5), maxBytes: Int = 1 << 20) async throws -> ByteBuffer {
-        guard url.lowercased().hasPrefix("http://") else { throw FetchError(description: "only http:// URLs can be fetched") }
-        let rest = url.dropFirst(7)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = String(rest[..<slash])
-        let path = rest[slash...].isEmpty ? "/" : String(rest[slash...])
-        var host = authority
-        var port = 80
-        if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
-            guard let value = Int(authority[authority.index(after: colon)...]) else { throw FetchError(description: "invalid port in \(url)") }
-            host = String(authority[..<colon])
-            port = value
-        }
-        let literal = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        let address = try IPAddress(literal) != nil
-            ? SocketAddress(ipAddress: literal, port: port)
-            : SocketAddress.makeAddressResolvingHost(host, port: port)
+    /// Fetches `url`. Name resolution and reading `caFile` block the caller, which is why this
+    /// runs in a background task and never on an event loop.
+    static func get(
+        _ url: String, caFile: String? = nil, group: any EventLoopGroup, timeout: TimeAmount = .seconds(5), maxBytes: Int = 1 << 20
+    ) async throws -> ByteBuffer {
+        guard let target = DocumentURL(url) else { throw FetchError(description: "only http:// and https:// URLs can be fetched") }
+        let tls = try target.isTLS ? tlsContext(caFile: caFile) : nil
+        let isLiteral = IPAddress(target.host) != nil
+        let address = try isLiteral
+            ? SocketAddress(ipAddress: target.host, port: target.port)
+            : SocketAddress.makeAddressResolvingHost(target.host, port: target.port)
         let loop = group.next()
         let promise = loop.makePromise(of: ByteBuffer.self)
         let connecting = ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // SNI carries a name only; an IP literal is verified against the
+                        // certificate's IP addresses instead.
+                        let handler = try NIOSSLClientHandler(context: tls, serverHostname: isLiteral ? nil : target.host)
+                        try channel.pipeline.syncOperations.addHandler(handler)
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(DocumentCollector(promise: promise, maxBytes: maxBytes))
                 }
@@ -53,16 +58,22 @@ enum DocumentFetcher {
             channel.close(promise: nil)
         }
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: authority)
+        headers.add(name: "Host", value: target.authority)
         headers.add(name: "Accept", value: "application/json")
         headers.add(name: "Connection", value: "close")
-        channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)), promise: nil)
+        channel.write(HTTPClientRequestPart.head(HTTPRequestHead(version: .http1_1, method: .GET, uri: target.path, headers: headers)), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         defer {
             deadline.cancel()
             channel.close(promise: nil)
         }
         return try await promise.futureResult.get()
+    }
+
+    /// The client context of one https fetch: verification always on, built per fetch so a
+    /// changed CA file is used by the next fetch.
+    private static func tlsContext(caFile: String?) throws -> NIOSSLContext {
+        try TLSContextFactory.upstreamContext(UpstreamTLS(verify: true, caFile: caFile))
     }
 }
 
@@ -83,7 +94,8 @@ final class DocumentCollector: ChannelInboundHandler {
         switch unwrapInboundIn(data) {
         case .head(let head):
             if head.status != .ok {
-                promise.fail(DocumentFetcher.FetchError(description: "answered \(head.status.code)"))
+                let redirect = (300..<400).contains(head.status.code) ? " (redirects are not followed)" : ""
+                promise.fail(DocumentFetcher.FetchError(description: "answered \(head.status.code)\(redirect)"))
                 context.close(promise: nil)
             }
         case .body(var part):

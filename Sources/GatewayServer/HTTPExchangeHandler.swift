@@ -386,7 +386,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             requestID: requestID,
             receivedAt: Int64(time(nil)),
             upstreamHeaders: upstreamHeaders,
-            services: services
+            services: services,
+            loopState: loop.policyState
         )
         runPolicies(requestContext, from: 0, request: request)
     }

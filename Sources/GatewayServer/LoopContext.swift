@@ -14,6 +14,9 @@ final class LoopContext {
     /// The rate-limit stores (and later other ports) of ``plan``; swapped with it.
     private(set) var services: PolicyServices
     private(set) var resolver: ClientAddressResolver
+    /// What policies keep on this loop between requests (verified tokens); a fresh one with
+    /// every plan, so nothing verified under the previous plan's keys or settings is reused.
+    private(set) var policyState: NIOLoopBound<PolicyLoopState>
     /// Resolved server addresses by upstream spec (resolved once, off the event loops).
     private var addresses: [UpstreamSpec: [SocketAddress]]
     /// Client TLS contexts of upstreams that speak TLS (built once, off the event loops).
@@ -48,6 +51,7 @@ final class LoopContext {
         self.plan = plan
         self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
+        self.policyState = NIOLoopBound(PolicyLoopState(), eventLoop: eventLoop)
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
         self.logger = logger
@@ -73,6 +77,7 @@ final class LoopContext {
         self.plan = plan
         self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
+        self.policyState = NIOLoopBound(PolicyLoopState(), eventLoop: eventLoop)
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
         metrics.install(plan)

@@ -78,7 +78,7 @@ final class RemoteDocumentRefresher: Sendable {
     /// One fetch; returns whether a usable document was installed.
     private func fetch(_ source: any RemoteDocumentSource) async -> Bool {
         do {
-            let document = try await DocumentFetcher.get(source.url, group: group)
+            let document = try await DocumentFetcher.get(source.url, caFile: source.caFile, group: group)
             try source.install(document)
             let now = WallClock.now()
             statuses.withLockedValue { statuses in

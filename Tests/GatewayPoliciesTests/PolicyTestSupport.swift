@@ -19,13 +19,14 @@ enum TestRequest {
         _ uri: String = "/",
         headers: [(String, String)] = [],
         client: String? = "192.0.2.10",
-        at time: Int64 = 1_700_000_000
+        at time: Int64 = 1_700_000_000,
+        loopState: NIOLoopBound<PolicyLoopState>? = nil
     ) -> RequestContext {
         let head = head(method, uri, headers: headers)
         let validated = try! RequestValidator.validate(head).get()
         return RequestContext(
             inbound: head, validated: validated, route: route, clientAddress: client.flatMap { IPAddress($0) },
-            requestID: "test-request", receivedAt: time, upstreamHeaders: head.headers)
+            requestID: "test-request", receivedAt: time, upstreamHeaders: head.headers, loopState: loopState)
     }
 }
 

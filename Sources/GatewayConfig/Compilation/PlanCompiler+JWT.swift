@@ -55,17 +55,39 @@ extension PlanCompiler {
         }
         issuer.cookie = first("cookie", in: block).flatMap { value($0, 0, ValueParser.name) }
         if let mode = mode(in: block) { issuer.mode = mode }
+        issuer.tokenCache = JWTTokenCacheSettings()
+        if let d = first("token_cache", in: block), d.arguments.first?.text == "off" {
+            issuer.tokenCache = nil
+        } else if let d = first("token_cache", in: block), let capacity = value(d, 0, { ValueParser.integer($0, in: 1...1_000_000) }) {
+            issuer.tokenCache = JWTTokenCacheSettings(capacity: capacity)
+        }
         issuer.staticKeys = JWTKeySet(keys: compileStaticKeys(block, algorithms: algorithms))
         if let url = first("jwks_url", in: block), value(url, 0, ValueParser.jwksURL) != nil {
             let refresh = first("jwks_refresh", in: block).flatMap { value($0, 0) { ValueParser.duration($0) } } ?? .minutes(10)
             let cooldown = first("jwks_cooldown", in: block).flatMap { value($0, 0) { ValueParser.duration($0, allowZero: true) } } ?? .seconds(30)
-            issuer.jwks = JWKSKeySource(url: url.arguments[0].text, refreshInterval: refresh, cooldownSeconds: cooldown.nanoseconds / 1_000_000_000)
+            issuer.jwks = JWKSKeySource(
+                url: url.arguments[0].text, refreshInterval: refresh, cooldownSeconds: cooldown.nanoseconds / 1_000_000_000,
+                caFile: compileJWKSCA(block, url: url))
+        } else if let ca = first("jwks_ca", in: block), first("jwks_url", in: block) == nil {
+            error(ca.location, "jwks_ca", "'jwks_ca' needs a 'jwks_url' in the same issuer", hint: "add 'jwks_url https://…;' or remove 'jwks_ca'")
         }
         let keySources = ["jwks_url", "jwks_file", "key_file", "secret", "secret_file"]
         if !block.contains(where: { keySources.contains($0.name) }) {
             error(d.location, "jwt", "jwt issuer '\(name)' has no keys", hint: "add one of: " + keySources.joined(separator: ", "))
         }
         return diagnostics[problems...].contains(where: \.isError) ? nil : issuer
+    }
+
+    /// `jwks_ca PATH`: the CAs an https JWKS endpoint's certificate must lead to (the system
+    /// trust store without it). Refused with an http URL, where it would silently mean nothing.
+    private mutating func compileJWKSCA(_ block: [Directive], url: Directive) -> String? {
+        guard let d = first("jwks_ca", in: block), let path = resolvedPath(d, 0) else { return nil }
+        guard url.arguments[0].text.lowercased().hasPrefix("https://") else {
+            error(d.location, "jwks_ca", "'jwks_ca' applies to an https:// 'jwks_url' only", hint: "use an https:// URL, or remove 'jwks_ca'")
+            return nil
+        }
+        checkTLSFiles(d) { $0.checkCABundle(path) }
+        return path
     }
 
     func compileClaimRequirements(_ block: [Directive]) -> [ClaimRequirement] {

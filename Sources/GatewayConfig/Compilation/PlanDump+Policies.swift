@@ -80,13 +80,16 @@ extension PlanDump {
             parts.append("keys " + issuer.staticKeys.keys.map { $0.kind.rawValue + ($0.kid.map { "(\($0))" } ?? "") }.joined(separator: " "))
         }
         if let jwks = issuer.jwks {
-            parts.append("jwks \(LogRedaction.url(jwks.url)) every \(duration(jwks.refreshInterval)), cooldown \(duration(.seconds(jwks.cooldownSeconds)))")
+            var text = "jwks \(LogRedaction.url(jwks.url)) every \(duration(jwks.refreshInterval)), cooldown \(duration(.seconds(jwks.cooldownSeconds)))"
+            if jwks.url.lowercased().hasPrefix("https://") { text += ", ca " + (jwks.caFile.map(quote) ?? "system") }
+            parts.append(text)
         }
         parts.append("clock_skew " + duration(.seconds(issuer.clockSkewSeconds)))
         parts.append("require_exp " + (issuer.requireExp ? "on" : "off"))
         if !issuer.requiredClaims.isEmpty { parts.append("claims " + issuer.requiredClaims.map(\.description).joined(separator: " ")) }
         if !issuer.forwardClaims.isEmpty { parts.append("forward " + issuer.forwardClaims.map(\.description).joined(separator: ", ")) }
         if let cookie = issuer.cookie { parts.append("cookie " + cookie) }
+        parts.append("token_cache " + (issuer.tokenCache.map { "\($0.capacity) per loop" } ?? "off"))
         return parts.joined(separator: ", ") + ")"
     }
 

@@ -16,6 +16,8 @@ enum ArgumentKind: Sendable {
     case integer(ClosedRange<Int>)
     /// `auto` or an integer in the range.
     case autoOrInteger(ClosedRange<Int>)
+    /// `off` or an integer in the range.
+    case offOrInteger(ClosedRange<Int>)
     case keyword([String])
     /// `off`, or any header value.
     case offOrHeaderValue
@@ -48,7 +50,7 @@ enum ArgumentKind: Sendable {
     case onOff
     /// A JWS algorithm the gateway verifies.
     case jwtAlgorithm
-    /// An `http://` URL of a JWKS document.
+    /// An `https://` or `http://` URL of a JWKS document.
     case jwksURL
     /// A file path (relative to the file that names it).
     case path
@@ -79,6 +81,12 @@ enum ArgumentKind: Sendable {
             if case .failure(let e) = result { return e }
             return nil
         }
+        func wordOrInteger(_ word: String, _ range: ClosedRange<Int>) -> ValueError? {
+            if text == word { return nil }
+            return error(ValueParser.integer(text, in: range)).map {
+                ValueError($0.message, hint: "expected '\(word)' or an integer in \(range.lowerBound)...\(range.upperBound)")
+            }
+        }
         switch self {
         case .duration(let allowZero): return error(ValueParser.duration(text, allowZero: allowZero))
         case .offOrDuration: return text == "off" ? nil : error(ValueParser.duration(text))
@@ -88,11 +96,8 @@ enum ArgumentKind: Sendable {
         case .port: return error(ValueParser.port(Substring(text), allowZero: false))
         case .hostName: return error(ValueParser.hostName(text))
         case .integer(let range): return error(ValueParser.integer(text, in: range))
-        case .autoOrInteger(let range):
-            if text == "auto" { return nil }
-            return error(ValueParser.integer(text, in: range)).map {
-                ValueError($0.message, hint: "expected 'auto' or an integer in \(range.lowerBound)...\(range.upperBound)")
-            }
+        case .autoOrInteger(let range): return wordOrInteger("auto", range)
+        case .offOrInteger(let range): return wordOrInteger("off", range)
         case .keyword(let words): return error(ValueParser.keyword(text, among: words))
         case .offOrHeaderValue: return text == "off" ? nil : error(ValueParser.headerValue(text))
         case .logTarget:

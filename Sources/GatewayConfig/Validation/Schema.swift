@@ -154,7 +154,8 @@ struct Schema: Sendable {
         DirectiveSpec("issuer", in: .jwt, [.headerValue], usage: "issuer ISS;"),
         DirectiveSpec("audience", in: .jwt, [.headerValue], variadic: true, repeatable: true, usage: "audience AUD...;"),
         DirectiveSpec("algorithms", in: .jwt, [.jwtAlgorithm], variadic: true, usage: "algorithms ALG...;"),
-        DirectiveSpec("jwks_url", in: .jwt, [.jwksURL], usage: "jwks_url http://HOST[:PORT]/PATH;"),
+        DirectiveSpec("jwks_url", in: .jwt, [.jwksURL], usage: "jwks_url https://HOST[:PORT]/PATH;"),
+        DirectiveSpec("jwks_ca", in: .jwt, [.path], usage: "jwks_ca PATH;"),
         DirectiveSpec("jwks_file", in: .jwt, [.path], usage: "jwks_file PATH;"),
         DirectiveSpec("key_file", in: .jwt, [.path, .kid], minimum: 1, repeatable: true, usage: "key_file PATH [kid=ID];"),
         DirectiveSpec("secret", in: .jwt, [.text, .kid], minimum: 1, repeatable: true, usage: "secret VALUE [kid=ID];"),
@@ -167,6 +168,7 @@ struct Schema: Sendable {
         DirectiveSpec("forward_claim", in: .jwt, [.headerValue, .headerName], repeatable: true, usage: "forward_claim CLAIM HEADER;"),
         DirectiveSpec("cookie", in: .jwt, [.name], usage: "cookie NAME;"),
         DirectiveSpec("mode", in: .jwt, [modeKind], usage: "mode enforce | shadow;"),
+        DirectiveSpec("token_cache", in: .jwt, [.offOrInteger(1...1_000_000)], usage: "token_cache N | off;"),
         // limits { } (top level: every request, before routing; route: body, or tighter heads)
         DirectiveSpec("body", in: .limits, [.size], usage: "body SIZE;"),
         DirectiveSpec("headers", in: .limits, [.size], usage: "headers SIZE;"),

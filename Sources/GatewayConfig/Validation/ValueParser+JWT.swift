@@ -12,26 +12,14 @@ extension ValueParser {
         return .success(algorithm)
     }
 
-    /// A JWKS URL: `http://host[:port]/path`. https is refused until the gateway has an HTTP
-    /// client with TLS; `jwks_file` (refreshed by reload) covers that case.
-    static func jwksURL(_ text: String) -> Result<(host: String, port: Int, path: String), ValueError> {
-        let hint = "expected http://HOST[:PORT]/PATH, e.g. http://127.0.0.1:9100/.well-known/jwks.json"
-        if text.lowercased().hasPrefix("https://") {
-            return .failure(ValueError("JWKS over https is not supported yet", hint: "use an http:// URL on a trusted network, or 'jwks_file' with a copy of the document"))
-        }
-        guard text.lowercased().hasPrefix("http://") else { return .failure(ValueError("invalid JWKS URL '\(text)'", hint: hint)) }
-        let rest = text.dropFirst(7)
-        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
-        let authority = String(rest[..<slash])
-        let path = rest[slash...].isEmpty ? "/" : String(rest[slash...])
-        guard !authority.contains("@"), path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return .failure(ValueError("invalid JWKS URL '\(text)'", hint: hint))
-        }
-        if case .success(let hostPort) = hostPort(authority) { return .success((hostPort.host, hostPort.port, path)) }
-        guard !authority.isEmpty, !authority.contains(":"), case .exact(let host)? = HostPattern(parsing: authority) else {
-            return .failure(ValueError("invalid JWKS URL '\(text)'", hint: hint))
-        }
-        return .success((host, 80, path))
+    /// A JWKS URL: `http://` or `https://`, then `host[:port]/path` (a DNS name, an IPv4
+    /// address or `[IPv6]`).
+    static func jwksURL(_ text: String) -> Result<DocumentURL, ValueError> {
+        let hint = "expected https://HOST[:PORT]/PATH (or http://), e.g. https://auth.example.com/.well-known/jwks.json"
+        guard let url = DocumentURL(text) else { return .failure(ValueError("invalid JWKS URL '\(text)'", hint: hint)) }
+        let host = url.host.contains(":") ? "[\(url.host)]" : url.host
+        guard case .success = hostPort("\(host):\(url.port)") else { return .failure(ValueError("invalid JWKS URL '\(text)'", hint: hint)) }
+        return .success(url)
     }
 
     /// `kid=ID` after a key file or secret.

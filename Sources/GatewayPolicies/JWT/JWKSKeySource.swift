@@ -11,11 +11,14 @@ import Synchronization
 public final class JWKSKeySource: RemoteDocumentSource {
     public let url: String
     public let refreshInterval: TimeAmount
+    public let caFile: String?
     /// Shortest time between two early fetches asked for by unknown key ids, in seconds.
     public let cooldownSeconds: Int64
 
     private struct State {
         var keys: JWTKeySet?
+        /// The document ``keys`` came from, to tell a changed key set from the same one again.
+        var document: [UInt8] = []
         var lastError: String?
         var lastEarlyRefresh: Int64?
         var refreshHandler: (@Sendable () -> Void)?
@@ -24,10 +27,12 @@ public final class JWKSKeySource: RemoteDocumentSource {
     }
 
     private let state = Mutex(State())
+    private let keyGeneration = Atomic<Int>(0)
 
-    public init(url: String, refreshInterval: TimeAmount, cooldownSeconds: Int64) {
+    public init(url: String, refreshInterval: TimeAmount, cooldownSeconds: Int64, caFile: String? = nil) {
         self.url = url
         self.refreshInterval = refreshInterval
+        self.caFile = caFile
         self.cooldownSeconds = cooldownSeconds
     }
 
@@ -37,13 +42,26 @@ public final class JWKSKeySource: RemoteDocumentSource {
     /// Why the last fetch failed, if it did.
     public var lastError: String? { state.withLock { $0.lastError } }
 
+    /// Goes up whenever a different key set is installed (not when a fetch brings the same
+    /// document again). Tokens verified under an older generation must be verified again: a
+    /// removed key must not keep a cached token valid.
+    ///
+    /// Raised after the keys are in place, so a reader that loads the generation first and then
+    /// ``keys`` sees keys at least that new. Read without a lock.
+    public var generation: Int { keyGeneration.load(ordering: .acquiring) }
+
     /// How many fetches have completed, successful or not.
     public var updates: Int { state.withLock { $0.updates } }
 
     public func install(_ document: ByteBuffer) throws {
-        let keys = try JWTKeySet(jwks: Array(document.readableBytesView))
+        let bytes = Array(document.readableBytesView)
+        let keys = try JWTKeySet(jwks: bytes)
         finishUpdate { state in
-            state.keys = keys
+            if state.keys == nil || state.document != bytes {
+                state.keys = keys
+                state.document = bytes
+                keyGeneration.add(1, ordering: .releasing)
+            }
             state.lastError = nil
         }
     }

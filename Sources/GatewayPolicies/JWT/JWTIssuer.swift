@@ -24,6 +24,8 @@ public struct JWTIssuer: Sendable {
     /// `mode shadow`: routes that accept only this issuer let a request without a valid token
     /// through (forwarding no claims) and record what would have been refused.
     public var mode: PolicyMode
+    /// Verified tokens kept per event loop (`token_cache`); `nil` verifies every request.
+    public var tokenCache: JWTTokenCacheSettings?
 
     public init(
         name: String,
@@ -37,7 +39,8 @@ public struct JWTIssuer: Sendable {
         requiredClaims: [ClaimRequirement] = [],
         forwardClaims: [ClaimForward] = [],
         cookie: String? = nil,
-        mode: PolicyMode = .enforce
+        mode: PolicyMode = .enforce,
+        tokenCache: JWTTokenCacheSettings? = nil
     ) {
         self.name = name
         self.issuer = issuer
@@ -51,5 +54,6 @@ public struct JWTIssuer: Sendable {
         self.forwardClaims = forwardClaims
         self.cookie = cookie
         self.mode = mode
+        self.tokenCache = tokenCache
     }
 }

@@ -5,6 +5,10 @@ import NIOCore
 /// no task hop: a strict JOSE parse, the issuer's algorithm and key rules, signature, claims,
 /// then the route's scopes and claims.
 ///
+/// A token verified before on the same event loop (the issuer's ``JWTTokenCache``, when
+/// `token_cache` is on) skips the parse and the signature; its claims are still checked against
+/// the clock, the issuer and the route on every request.
+///
 /// Failures answer 401 with `WWW-Authenticate: Bearer … error="invalid_token"` (the reason goes
 /// to the log only), 403 `insufficient_scope`, 400 for malformed credentials, and 503 when the
 /// issuer's keys were never obtained. On success the configured claims are forwarded upstream as
@@ -39,18 +43,33 @@ public struct JWTPolicy: RequestPolicy {
         case .invalid(let reason): return .reject(.invalidAuthRequest(reason: reason))
         case .token(let token): compact = token
         }
-        let token: JWTToken
-        do {
-            token = try JWTToken(compact: compact)
-        } catch {
-            return .reject(.invalidToken(reason: error.rawValue))
-        }
-        guard let issuer = issuer(for: token) else { return .reject(.invalidToken(reason: JWTFailure.unknownIssuer.rawValue)) }
+        let issuer: JWTIssuer
         let claims: [String: JSONValue]
-        switch issuer.verify(token, now: request.receivedAt) {
-        case .verified(let verified): claims = verified
-        case .failed(let failure): return .reject(.invalidToken(reason: failure.rawValue))
-        case .keysUnavailable: return .reject(.authKeysUnavailable(issuer: issuer.name))
+        let now = request.receivedAt
+        if let hit = cachedClaims(for: compact, now: now, loopState: request.loopState) {
+            // Only the signature is skipped: time, issuer and audience are judged again.
+            if let failure = hit.issuer.checkClaims(hit.claims, now: now) { return .reject(.invalidToken(reason: failure.rawValue)) }
+            issuer = hit.issuer
+            claims = hit.claims
+        } else {
+            let token: JWTToken
+            do {
+                token = try JWTToken(compact: compact)
+            } catch {
+                return .reject(.invalidToken(reason: error.rawValue))
+            }
+            guard let chosen = self.issuer(for: token) else { return .reject(.invalidToken(reason: JWTFailure.unknownIssuer.rawValue)) }
+            // Read before the keys, so the entry is never tagged newer than the keys that verified it.
+            let generation = chosen.jwks?.generation ?? 0
+            switch chosen.verify(token, now: now) {
+            case .verified(let verified): claims = verified
+            case .failed(let failure): return .reject(.invalidToken(reason: failure.rawValue))
+            case .keysUnavailable: return .reject(.authKeysUnavailable(issuer: chosen.name))
+            }
+            if let settings = chosen.tokenCache, let loopState = request.loopState {
+                Self.cache(settings, in: loopState).insert(compact, claims: claims, generation: generation)
+            }
+            issuer = chosen
         }
         for requirement in requiredClaims {
             if let failure = requirement.check(claims) { return .reject(.invalidToken(reason: failure.rawValue)) }
@@ -65,6 +84,27 @@ public struct JWTPolicy: RequestPolicy {
         // The verified subject, for later policies (rate limits keyed `jwt:sub`).
         if case .string(let subject)? = claims["sub"] { request.authenticatedSubject = subject }
         return .proceed
+    }
+
+    /// A hit in the token cache of one of this route's issuers: the issuer that verified the
+    /// token, and the claims it had then.
+    private func cachedClaims(
+        for token: Substring, now: Int64, loopState: NIOLoopBound<PolicyLoopState>?
+    ) -> (issuer: JWTIssuer, claims: [String: JSONValue])? {
+        guard let loopState else { return nil }
+        for issuer in issuers {
+            guard let settings = issuer.tokenCache else { continue }
+            let cache = Self.cache(settings, in: loopState)
+            if let claims = cache.lookup(token, generation: issuer.jwks?.generation ?? 0, now: now, skew: issuer.clockSkewSeconds) {
+                return (issuer, claims)
+            }
+        }
+        return nil
+    }
+
+    /// The token cache of an issuer on the request's event loop, made on first use.
+    public static func cache(_ settings: JWTTokenCacheSettings, in loopState: NIOLoopBound<PolicyLoopState>) -> JWTTokenCache {
+        loopState.value.value(for: settings) { JWTTokenCache(capacity: settings.capacity) }
     }
 
     /// With one issuer, that one; with several, the one whose `iss` the token names (read before
