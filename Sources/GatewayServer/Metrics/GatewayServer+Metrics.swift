@@ -15,6 +15,7 @@ extension GatewayServer {
     /// `/metrics`: the Prometheus text of every series, label sets bounded by the plan (routes,
     /// listeners, upstreams, limits) and by fixed code vocabularies.
     public func metricsText() async -> String {
-        MetricsRenderer.render(await metricsSnapshot(), reloads: reloadStatus)
+        MetricsRenderer.render(
+            await metricsSnapshot(), reloads: reloadStatus, health: healthChecks.statuses(), lookups: addressRefresher.lookups)
     }
 }
