@@ -6,13 +6,20 @@
 /// distinct servers by weight and takes the less loaded (the first drawn on a tie); consistent
 /// hashing walks a ``HashRing`` and falls back to round-robin for requests without the key.
 ///
-/// Servers marked `down` (ejected or failing health checks) are skipped while any other server is
+/// Servers marked `down` (ejected by outlier detection) are skipped while any other server is
 /// left; when every server not yet tried is down, they are picked anyway (panic routing, as Envoy
-/// does): a possibly dead server beats a certain 503.
+/// does): a possibly dead server beats a certain 503. Servers marked `unavailable` (failing active
+/// health checks) are never picked: a probe saw them fail, so no request is sent there.
+///
+/// Weights are kept in thousandths of the configured ones (``SlowStart``), so that a server coming
+/// back can ramp up through ``setWeight(of:permille:)``; every algorithm that weighs servers sees the
+/// ramped weight (consistent hashing keeps its ring: a key's server does not move while it ramps).
 public struct LoadBalancer {
     public let servers: [UpstreamServer]
     public let algorithm: BalanceAlgorithm
     private var currentWeights: [Int]
+    /// Each server's weight × ``SlowStart/full``, or less while it ramps up.
+    public private(set) var weights: [Int]
     /// In-flight requests per server on this loop.
     public private(set) var active: [Int]
     private var cursor = 0
@@ -24,20 +31,34 @@ public struct LoadBalancer {
         self.servers = servers
         self.algorithm = algorithm
         self.currentWeights = Array(repeating: 0, count: servers.count)
+        self.weights = servers.map { $0.weight * SlowStart.full }
         self.active = Array(repeating: 0, count: servers.count)
         self.randomState = seed
         if case .hash = algorithm { ring = HashRing(servers: servers) } else { ring = nil }
     }
 
     /// The index of the next server, skipping those in `excluded` (already tried for this
-    /// request) and, while others are left, those marked in `down`; `nil` when none is left.
-    /// `hashKey` is the request's key under consistent hashing.
-    public mutating func pick(excluding excluded: Set<Int> = [], down: [Bool]? = nil, hashKey: UInt64? = nil) -> Int? {
+    /// request) or marked in `unavailable`, and, while others are left, those marked in `down`;
+    /// `nil` when none is left. `hashKey` is the request's key under consistent hashing.
+    public mutating func pick(
+        excluding excluded: Set<Int> = [], down: [Bool]? = nil, unavailable: [Bool]? = nil, hashKey: UInt64? = nil
+    ) -> Int? {
         guard excluded.count < servers.count else { return nil }
+        if let unavailable {
+            if let down {
+                if let index = pick(hashKey: hashKey, skip: { excluded.contains($0) || unavailable[$0] || down[$0] }) { return index }
+            }
+            return pick(hashKey: hashKey, skip: { excluded.contains($0) || unavailable[$0] })
+        }
         if let down {
             if let index = pick(hashKey: hashKey, skip: { excluded.contains($0) || down[$0] }) { return index }
         }
         return pick(hashKey: hashKey, skip: { excluded.contains($0) })
+    }
+
+    /// Sets `server`'s weight to `permille` thousandths of its configured one (slow start).
+    public mutating func setWeight(of server: Int, permille: Int) {
+        weights[server] = max(1, servers[server].weight * permille)
     }
 
     private mutating func pick(hashKey: UInt64?, skip: (Int) -> Bool) -> Int? {
@@ -55,8 +76,8 @@ public struct LoadBalancer {
         var best: Int? = nil
         var total = 0
         for i in servers.indices where !skip(i) {
-            currentWeights[i] += servers[i].weight
-            total += servers[i].weight
+            currentWeights[i] += weights[i]
+            total += weights[i]
             if best == nil || currentWeights[i] > currentWeights[best!] { best = i }
         }
         if let best { currentWeights[best] -= total }
@@ -70,7 +91,7 @@ public struct LoadBalancer {
             let i = (cursor + step) % n
             if skip(i) { continue }
             guard let b = best else { best = i; continue }
-            if lessLoaded(i, than: b) || (!lessLoaded(b, than: i) && servers[i].weight > servers[b].weight) { best = i }
+            if lessLoaded(i, than: b) || (!lessLoaded(b, than: i) && weights[i] > weights[b]) { best = i }
         }
         if let best { cursor = (best + 1) % n }
         return best
@@ -78,7 +99,7 @@ public struct LoadBalancer {
 
     /// active/weight of `a` below that of `b`, compared without division.
     private func lessLoaded(_ a: Int, than b: Int) -> Bool {
-        active[a] * servers[b].weight < active[b] * servers[a].weight
+        active[a] * weights[b] < active[b] * weights[a]
     }
 
     private mutating func pickTwoChoices(skip: (Int) -> Bool) -> Int? {
@@ -90,11 +111,11 @@ public struct LoadBalancer {
     /// A server drawn with probability proportional to its weight among those not skipped.
     private mutating func drawByWeight(skip: (Int) -> Bool) -> Int? {
         var total = 0
-        for i in servers.indices where !skip(i) { total += servers[i].weight }
+        for i in servers.indices where !skip(i) { total += weights[i] }
         guard total > 0 else { return nil }
         var ticket = Int(nextRandom() % UInt64(total))
         for i in servers.indices where !skip(i) {
-            ticket -= servers[i].weight
+            ticket -= weights[i]
             if ticket < 0 { return i }
         }
         return nil

@@ -23,6 +23,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var http2: HTTP2Limits
     /// How often certificate and key files of TLS listeners are checked for changes; `nil` never.
     public var certificateCheckInterval: TimeAmount?
+    /// How often upstream server host names are looked up again (off the event loops); `nil` never.
+    public var resolveInterval: TimeAmount?
     /// The admin listener; `nil` (the default) runs none.
     public var admin: AdminSpec?
 
@@ -38,6 +40,7 @@ public struct ServerSettings: Sendable, Hashable {
         headLimits: HeadLimits = HeadLimits(),
         http2: HTTP2Limits = HTTP2Limits(),
         certificateCheckInterval: TimeAmount? = .seconds(60),
+        resolveInterval: TimeAmount? = .seconds(30),
         admin: AdminSpec? = nil
     ) {
         self.workerThreads = workerThreads
@@ -51,6 +54,7 @@ public struct ServerSettings: Sendable, Hashable {
         self.headLimits = headLimits
         self.http2 = http2
         self.certificateCheckInterval = certificateCheckInterval
+        self.resolveInterval = resolveInterval
         self.admin = admin
     }
 }

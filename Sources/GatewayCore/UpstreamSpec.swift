@@ -28,6 +28,10 @@ public struct UpstreamSpec: Sendable, Hashable {
     public var limits: CircuitBreakerLimits
     /// Which failures are tried again on another server, how often, and within what budget.
     public var retry: RetryPolicy
+    /// Active health: servers probed in the background; `nil` probes nothing.
+    public var healthCheck: HealthCheck?
+    /// How long a server that comes back takes to reach its full weight; `nil` takes it at once.
+    public var slowStart: TimeAmount?
     public var location: SourceLocation?
 
     public init(
@@ -44,6 +48,8 @@ public struct UpstreamSpec: Sendable, Hashable {
         outlierDetection: OutlierDetection? = nil,
         retry: RetryPolicy = RetryPolicy(),
         limits: CircuitBreakerLimits = CircuitBreakerLimits(),
+        healthCheck: HealthCheck? = nil,
+        slowStart: TimeAmount? = nil,
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -59,6 +65,8 @@ public struct UpstreamSpec: Sendable, Hashable {
         self.outlierDetection = outlierDetection
         self.retry = retry
         self.limits = limits
+        self.healthCheck = healthCheck
+        self.slowStart = slowStart
         self.location = location
     }
 
@@ -67,6 +75,7 @@ public struct UpstreamSpec: Sendable, Hashable {
             && a.firstByteTimeout == b.firstByteTimeout && a.idleTimeout == b.idleTimeout
             && a.keepaliveConnections == b.keepaliveConnections && a.keepaliveTimeout == b.keepaliveTimeout
             && a.maxConnectAttempts == b.maxConnectAttempts && a.tls == b.tls
+            && a.healthCheck == b.healthCheck && a.slowStart == b.slowStart
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -80,6 +89,16 @@ public struct UpstreamSpec: Sendable, Hashable {
         hasher.combine(keepaliveTimeout)
         hasher.combine(maxConnectAttempts)
         hasher.combine(tls)
+        hasher.combine(healthCheck)
+        hasher.combine(slowStart)
+    }
+
+    /// The name sent as SNI and verified against `server`'s certificate: the configured one,
+    /// else the server's host when it is a name (IP literals are verified without SNI).
+    public func tlsServerName(for server: Int) -> String? {
+        if let name = tls?.serverName { return name }
+        let host = servers[server].host
+        return IPAddress(host) == nil ? host : nil
     }
 }
 

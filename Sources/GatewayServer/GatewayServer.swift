@@ -36,6 +36,10 @@ public final class GatewayServer: Sendable {
     let reloadChain = NIOLockedValueBox<Task<Void, Never>?>(nil)
     /// The process log's levels, which a reload sets; `nil` when logging was set up elsewhere.
     let logLevels: LogLevels?
+    /// Active health checkers of the serving plan's upstreams.
+    let healthChecks: HealthCheckRegistry
+    /// Looks upstream server names up again every `resolve_interval`.
+    let addressRefresher: UpstreamAddressRefresher
 
     /// Creates the event loops and per-loop state for `plan` (resolving upstream server names,
     /// which may block: call it off the event loops). `source` is what ``reload()`` reads again;
@@ -51,10 +55,15 @@ public final class GatewayServer: Sendable {
         self.documents = RemoteDocumentRefresher(group: group, logger: logger.subsystem(.jwks))
         let rateLimits = RateLimitRegistry(group: group, logger: logger.subsystem(.ratelimit))
         self.rateLimits = rateLimits
+        let healthChecks = HealthCheckRegistry(group: group, logger: logger.subsystem(.upstream))
+        self.healthChecks = healthChecks
+        let addressRefresher = UpstreamAddressRefresher(addresses: [:], logger: logger.subsystem(.upstream))
+        self.addressRefresher = addressRefresher
         do {
             let accessLog = try AccessLogSink.open(plan.settings.accessLog)
             self.accessLog = accessLog
             let addresses = try Self.resolve(plan)
+            addressRefresher.replace(with: addresses)
             let upstreamTLS = try Self.upstreamTLSContexts(plan, reusing: [:])
             self.upstreamTLS = NIOLockedValueBox(upstreamTLS)
             let services = try await rateLimits.services(for: plan)
@@ -64,12 +73,19 @@ public final class GatewayServer: Sendable {
                     NIOLoopBound(
                         LoopContext(
                             eventLoop: loop, loopCount: max(1, threads), plan: plan, services: services, addresses: addresses, upstreamTLS: upstreamTLS,
-                            accessLog: accessLog, logger: logger.subsystem(.upstream)),
+                            accessLog: accessLog, health: healthChecks, logger: logger.subsystem(.upstream)),
                         eventLoop: loop)
                 }.get()
                 contexts[ObjectIdentifier(loop)] = bound
             }
             self.contexts = contexts
+            let loops = contexts
+            healthChecks.deliver { key, healthy in
+                for bound in loops.values {
+                    bound.eventLoop.execute { bound.value.applyHealth(key, healthy: healthy) }
+                }
+            }
+            healthChecks.update(plan, addresses: addresses, upstreamTLS: upstreamTLS)
         } catch {
             await rateLimits.close()
             try? await group.shutdownGracefully()
@@ -129,6 +145,7 @@ public final class GatewayServer: Sendable {
         if let interval = plan.settings.certificateCheckInterval, bound.contains(where: { $0.certificates != nil }) {
             startCertificateWatcher(every: interval)
         }
+        scheduleAddressRefresh(plan)
     }
 
     /// Binds `specs` in order, reusing the listener of an equal spec from `existing`. Throws
@@ -240,6 +257,8 @@ public final class GatewayServer: Sendable {
                     plan: plan, services: prepared.services, addresses: prepared.addresses, upstreamTLS: prepared.upstreamTLS)
             }.get()
         }
+        addressRefresher.replace(with: prepared.addresses)
+        healthChecks.update(plan, addresses: prepared.addresses, upstreamTLS: prepared.upstreamTLS)
     }
 
     /// Stops accepting new connections and asks every open connection to finish its current
@@ -280,6 +299,8 @@ public final class GatewayServer: Sendable {
     private func performShutdown(drain: TimeAmount) async {
         let drained = await stopAccepting()
         documents.stop()
+        addressRefresher.stop()
+        healthChecks.stopAll()
         let loop = drained.eventLoop
         let deadline = loop.makePromise(of: Void.self)
         let timer = loop.scheduleTask(in: drain) { deadline.succeed(()) }

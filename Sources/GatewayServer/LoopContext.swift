@@ -23,6 +23,8 @@ final class LoopContext {
     private var upstreamTLS: [UpstreamSpec: NIOSSLContext]
     /// The `upstream` subsystem's logger, which the pools log to.
     let logger: Logger
+    /// Where a new pool learns which of its servers health checks hold down.
+    private let health: HealthCheckRegistry?
     /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
     private var pools: [UpstreamSpec: UpstreamPool] = [:]
     var requestIDs = RequestIDGenerator()
@@ -44,6 +46,7 @@ final class LoopContext {
         addresses: [UpstreamSpec: [SocketAddress]],
         upstreamTLS: [UpstreamSpec: NIOSSLContext],
         accessLog: AccessLogSink?,
+        health: HealthCheckRegistry? = nil,
         logger: Logger
     ) {
         self.eventLoop = eventLoop
@@ -55,6 +58,7 @@ final class LoopContext {
         self.addresses = addresses
         self.upstreamTLS = upstreamTLS
         self.logger = logger
+        self.health = health
         self.accessLog = accessLog.map { LoopAccessLog(sink: $0, eventLoop: eventLoop, fields: plan.settings.accessLogFields) }
         self.shadowLog = ShadowRejectionLog(logger: logger)
         metrics.install(plan)
@@ -67,8 +71,25 @@ final class LoopContext {
         guard let resolved = addresses[spec] else { return nil }
         let pool = UpstreamPool(
             spec: spec, addresses: resolved, eventLoop: eventLoop, tlsContext: upstreamTLS[spec], loopCount: loopCount, logger: logger)
+        if let health {
+            for server in spec.servers.indices {
+                if let key = HealthCheckKey(spec, server: server, address: resolved[server]), !health.isHealthy(key) {
+                    pool.setHealth(of: server, healthy: false)
+                }
+            }
+        }
         pools[spec] = pool
         return pool
+    }
+
+    /// A checker's new verdict on the server `key` names, for every pool of this loop it concerns.
+    func applyHealth(_ key: HealthCheckKey, healthy: Bool) {
+        for (spec, pool) in pools where spec.name == key.upstream && spec.healthCheck == key.check && spec.tls == key.tls {
+            for server in spec.servers.indices
+            where spec.servers[server].host == key.host && spec.servers[server].port == key.port && pool.addresses[server] == key.address {
+                pool.setHealth(of: server, healthy: healthy)
+            }
+        }
     }
 
     /// Swaps in a new plan. Pools whose spec is unchanged are kept; others are closed once idle
@@ -84,7 +105,7 @@ final class LoopContext {
         let live = Set(plan.upstreams.values)
         for (spec, pool) in pools where !live.contains(spec) {
             metrics.retire(pool)
-            pool.closeIdle()
+            pool.retire()
             pools[spec] = nil
         }
     }
@@ -108,6 +129,18 @@ final class LoopContext {
 
     /// Background refreshes running now on this loop.
     var backgroundRevalidations: Int { revalidations.count }
+
+    /// New addresses for `spec`'s servers (their names resolved again): its pool is replaced, so
+    /// new connections go to the new addresses; the old pool's idle connections close now and
+    /// busy ones once their exchange ends.
+    func replaceAddresses(of spec: UpstreamSpec, with resolved: [SocketAddress]) {
+        guard plan.upstreams[spec.name] == spec, addresses[spec] != resolved else { return }
+        addresses[spec] = resolved
+        if let pool = pools.removeValue(forKey: spec) {
+            metrics.retire(pool)
+            pool.retire()
+        }
+    }
 
     func register(_ connection: HTTPExchangeHandler) {
         connections[ObjectIdentifier(connection)] = connection

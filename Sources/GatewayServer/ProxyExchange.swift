@@ -89,7 +89,7 @@ final class ProxyExchange: UpstreamResponseDelegate {
 
     private func tryServer() {
         guard let index = pool.pickServer(excluding: excluded, hashKey: hashKey) else {
-            fail(.serviceUnavailable(upstream: upstreamName, reason: "no server left to try"))
+            fail(.serviceUnavailable(upstream: upstreamName, reason: pool.everyServerUnhealthy ? "every server failing its health check" : "no server left to try"))
             return
         }
         if attempts > 0 { pool.recordRetry() }

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 import NIOTLS
 
 /// Completes its promise when the TLS handshake in front of it succeeds, fails it when the
@@ -48,3 +49,12 @@ final class TLSHandshakeHandler: ChannelInboundHandler, RemovableChannelHandler 
 
 @available(*, unavailable)
 extension TLSHandshakeHandler: Sendable {}
+
+extension ChannelPipeline.SynchronousOperations {
+    /// The client side of TLS to an upstream server (`serverName` as SNI and verified name), with
+    /// a ``TLSHandshakeHandler`` behind it to wait for the handshake.
+    func addUpstreamTLSHandlers(_ context: NIOSSLContext, serverName: String?, on channel: any Channel) throws {
+        try addHandler(NIOSSLClientHandler(context: context, serverHostname: serverName))
+        try addHandler(TLSHandshakeHandler(promise: channel.eventLoop.makePromise()))
+    }
+}

@@ -18,10 +18,18 @@ public final class UpstreamPool {
     public let spec: UpstreamSpec
     public let eventLoop: any EventLoop
     /// Resolved addresses, parallel to `spec.servers`.
-    let addresses: [SocketAddress]
+    public let addresses: [SocketAddress]
+    /// No longer used for new requests (reload, new addresses): connections are not kept idle.
+    private var retired = false
     public private(set) var balancer: LoadBalancer
     /// Passive health of this loop's traffic (`outlier_detection`); `nil` when not configured.
     public private(set) var outliers: OutlierEjectionStateMachine?
+    /// Active health as last pushed by the server's checker: `true` while a check holds it down.
+    public private(set) var healthDown: [Bool]
+    private var healthDownCount = 0
+    /// When each server's slow start began (`slow_start`), while it ramps.
+    private var rampStarts: [NIODeadline?]
+    private var rampCount = 0
     /// Requests in flight on this loop and how many of them are on a retry.
     public private(set) var retryBudget: RetryBudget
     /// This loop's share of the upstream's circuit-breaker limits.
@@ -57,17 +65,15 @@ public final class UpstreamPool {
         self.limits = spec.limits.share(ofLoops: loopCount)
         self.retryBudget = RetryBudget(percent: spec.retry.budgetPercent, minimum: spec.retry.budgetMinimum)
         self.idle = Array(repeating: [], count: spec.servers.count)
+        self.healthDown = Array(repeating: false, count: spec.servers.count)
+        self.rampStarts = Array(repeating: nil, count: spec.servers.count)
         self.tlsContext = tlsContext
         self.logger = logger
     }
 
     /// The name sent as SNI and verified against the server's certificate: the configured one,
     /// else the server's host when it is a name (IP literals are verified without SNI).
-    func serverName(for server: Int) -> String? {
-        if let name = spec.tls?.serverName { return name }
-        let host = spec.servers[server].host
-        return IPAddress(host) == nil ? host : nil
-    }
+    func serverName(for server: Int) -> String? { spec.tlsServerName(for: server) }
 
     private func connect(to server: Int) -> EventLoopFuture<any Channel> {
         let tlsContext = self.tlsContext
@@ -80,10 +86,7 @@ public final class UpstreamPool {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    if let tlsContext {
-                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
-                        try sync.addHandler(TLSHandshakeHandler(promise: channel.eventLoop.makePromise()))
-                    }
+                    if let tlsContext { try sync.addUpstreamTLSHandlers(tlsContext, serverName: serverName, on: channel) }
                     // Request heads are built from parsed, validated input (see the server pipeline).
                     // Bytes read past a 101 response go to the tunnel when the decoder leaves.
                     try sync.addHTTPClientHandlers(leftOverBytesStrategy: .forwardBytes, enableOutboundHeaderValidation: false)
@@ -109,18 +112,63 @@ public final class UpstreamPool {
     public var serverCount: Int { spec.servers.count }
 
     /// Picks a server not in `excluded`; `nil` when none is left. `hashKey` is the request's key
-    /// under `balance hash`.
+    /// under `balance hash`. Servers held down by health checks are never picked; servers ejected
+    /// as outliers only while others are left. Servers in their slow start weigh what they have
+    /// ramped up to (the clock is read only while one ramps).
     public func pickServer(excluding excluded: Set<Int>, hashKey: UInt64? = nil) -> Int? {
-        balancer.pick(excluding: excluded, down: down(), hashKey: hashKey)
+        let ejected = down()
+        if rampCount > 0 { advanceRamps(now: .now()) }
+        return balancer.pick(excluding: excluded, down: ejected, unavailable: healthDownCount > 0 ? healthDown : nil, hashKey: hashKey)
     }
 
     /// The servers to skip while others are left; `nil` (and no clock read) while none is out.
     private func down() -> [Bool]? {
         guard let count = outliers?.ejectedCount, count > 0 else { return nil }
-        for server in outliers!.readmitExpired(now: .now()) {
+        let now = NIODeadline.now()
+        for server in outliers!.readmitExpired(now: now) {
             logger.info("upstream server readmitted", metadata: ["upstream": "\(spec.name)", "server": "\(spec.servers[server])"])
+            beginSlowStart(server, now: now)
         }
         return outliers!.ejectedCount > 0 ? outliers!.ejected : nil
+    }
+
+    /// The server's checker found it up (`healthy`) or down. A server back up starts its slow start.
+    public func setHealth(of server: Int, healthy: Bool) {
+        eventLoop.assertInEventLoop()
+        guard healthDown[server] == healthy else { return }
+        healthDown[server] = !healthy
+        healthDownCount += healthy ? -1 : 1
+        if healthy {
+            beginSlowStart(server, now: .now())
+        } else {
+            for connection in idle[server] { connection.close() }
+            idleCount -= idle[server].count
+            idle[server] = []
+        }
+    }
+
+    /// Whether health checks hold every server down (nothing can be picked).
+    public var everyServerUnhealthy: Bool { healthDownCount == spec.servers.count }
+
+    private func beginSlowStart(_ server: Int, now: NIODeadline) {
+        guard let period = spec.slowStart else { return }
+        if rampStarts[server] == nil { rampCount += 1 }
+        rampStarts[server] = now
+        balancer.setWeight(of: server, permille: SlowStart.permille(elapsed: .zero, period: period))
+    }
+
+    /// Raises the weight of every ramping server to where its slow start has got by `now`.
+    private func advanceRamps(now: NIODeadline) {
+        guard let period = spec.slowStart else { return }
+        for server in rampStarts.indices {
+            guard let start = rampStarts[server] else { continue }
+            let permille = SlowStart.permille(elapsed: now - start, period: period)
+            balancer.setWeight(of: server, permille: permille)
+            if permille >= SlowStart.full {
+                rampStarts[server] = nil
+                rampCount -= 1
+            }
+        }
     }
 
     /// `server` answered with a status below 500.
@@ -213,7 +261,7 @@ public final class UpstreamPool {
     public func release(_ connection: UpstreamConnection, reusable: Bool) {
         eventLoop.assertInEventLoop()
         connection.completedRequests += 1
-        guard reusable, connection.isActive, idleCount < spec.keepaliveConnections else {
+        guard reusable, !retired, connection.isActive, idleCount < spec.keepaliveConnections else {
             connection.close()
             return
         }
@@ -234,7 +282,14 @@ public final class UpstreamPool {
         connection.close()
     }
 
-    /// Closes every idle connection (reload of a changed upstream, shutdown).
+    /// Closes every idle connection now and every busy one when its exchange ends (the pool is
+    /// replaced: a reload changed its upstream, or its names resolve to new addresses).
+    public func retire() {
+        retired = true
+        closeIdle()
+    }
+
+    /// Closes every idle connection (shutdown).
     public func closeIdle() {
         for list in idle { for connection in list { connection.close() } }
         idle = Array(repeating: [], count: spec.servers.count)

@@ -5,10 +5,12 @@ import NIOCore
 import NIOPosix
 
 /// Starts `count` test upstreams (upstream `i` answers through `responder(i)`) and the gateway
-/// proxying everything to them as upstream `app`, runs `body`, stops them all.
+/// proxying everything to them (and to the servers on `extraPorts`) as upstream `app`, runs
+/// `body`, stops them all.
 func withUpstreamGroup(
     _ count: Int,
     threads: Int = 1,
+    extraPorts: [Int] = [],
     logger: Logger? = nil,
     responder: @escaping @Sendable (Int) -> TestUpstream.Responder = { _ in { _ in .init(body: "ok") } },
     configure: (inout UpstreamSpec) -> Void,
@@ -19,7 +21,7 @@ func withUpstreamGroup(
     var gateway: TestGateway?
     do {
         for i in 0..<count { upstreams.append(try await TestUpstream(group: group, responder: responder(i))) }
-        let plan = TestPlans.proxy(to: upstreams.map(\.port), upstream: configure) { $0.workerThreads = threads }
+        let plan = TestPlans.proxy(to: upstreams.map(\.port) + extraPorts, upstream: configure) { $0.workerThreads = threads }
         gateway = try await TestGateway(plan: plan, logger: logger)
         try await body(upstreams, gateway!, group)
     } catch {

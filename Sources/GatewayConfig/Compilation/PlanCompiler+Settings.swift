@@ -38,9 +38,8 @@ extension PlanCompiler {
             if let v = duration("keepalive_idle") { settings.timeouts.keepaliveIdle = v }
             if let v = duration("send_idle") { settings.timeouts.sendIdle = v }
         }
-        if let d = first("certificate_check_interval", in: directives), let text = d.arguments.first?.text {
-            settings.certificateCheckInterval = text == "off" ? nil : (value(d) { ValueParser.duration($0) } ?? settings.certificateCheckInterval)
-        }
+        settings.certificateCheckInterval = offOrDuration("certificate_check_interval", in: directives, default: settings.certificateCheckInterval)
+        settings.resolveInterval = offOrDuration("resolve_interval", in: directives, default: settings.resolveInterval)
         if let block = first("http2", in: directives)?.block {
             settings.http2 = compileHTTP2(block)
         }
@@ -123,5 +122,13 @@ extension PlanCompiler {
         }
         if let v = integer("max_continuation_frames", 1...1000) { limits.maxContinuationFrames = v }
         return limits
+    }
+}
+
+extension PlanCompiler {
+    /// The value of a top-level `NAME off | DURATION;`: `nil` for off, `fallback` when absent or invalid.
+    func offOrDuration(_ name: String, in directives: [Directive], default fallback: TimeAmount?) -> TimeAmount? {
+        guard let d = first(name, in: directives), let text = d.arguments.first?.text else { return fallback }
+        return text == "off" ? nil : (value(d) { ValueParser.duration($0) } ?? fallback)
     }
 }

@@ -48,6 +48,8 @@ extension PlanCompiler {
             if let t = first("tls", in: block) {
                 spec.tls = compileUpstreamTLS(t.block ?? [])
             }
+            if let h = first("health_check", in: block) { spec.healthCheck = compileHealthCheck(h) }
+            if let v = duration("slow_start") { spec.slowStart = v }
             upstreams[name] = spec
         }
         return upstreams
@@ -125,5 +127,41 @@ extension PlanCompiler {
             tls.clientKeyFile = key
         }
         return tls
+    }
+}
+
+extension PlanCompiler {
+    /// `health_check [{ type http|tcp; path; expect; host; interval; timeout; healthy_threshold;
+    /// unhealthy_threshold; jitter; }]`. `path`, `expect` and `host` belong to HTTP checks only.
+    mutating func compileHealthCheck(_ d: Directive) -> HealthCheck {
+        let block = d.block ?? []
+        var check = HealthCheck()
+        func duration(_ name: String) -> TimeAmount? {
+            first(name, in: block).flatMap { value($0, 0) { ValueParser.duration($0) } }
+        }
+        func threshold(_ name: String) -> Int? {
+            first(name, in: block).flatMap { value($0, 0) { ValueParser.integer($0, in: 1...100) } }
+        }
+        if let v = duration("interval") { check.interval = v }
+        if let v = duration("timeout") { check.timeout = v }
+        if let v = threshold("healthy_threshold") { check.healthyThreshold = v }
+        if let v = threshold("unhealthy_threshold") { check.unhealthyThreshold = v }
+        if let v = first("jitter", in: block).flatMap({ value($0, 0, ValueParser.percent) }) { check.jitterPercent = v }
+        if first("type", in: block)?.arguments.first?.text == "tcp" {
+            check.kind = .tcp
+            for name in ["path", "expect", "host"] {
+                guard let http = first(name, in: block) else { continue }
+                error(http.location, name, "'\(name)' applies to HTTP health checks only", hint: "remove it, or use 'type http;'")
+            }
+            return check
+        }
+        let path = first("path", in: block).flatMap { value($0, 0, ValueParser.pathPrefix) } ?? HealthCheck.defaultPath
+        let host = first("host", in: block).flatMap { value($0, 0, ValueParser.hostName) }
+        var expect = HealthCheck.defaultExpect
+        if let e = first("expect", in: block) {
+            expect = e.arguments.indices.compactMap { value(e, $0, ValueParser.statusRange) }
+        }
+        check.kind = .http(path: path, host: host, expect: expect)
+        return check
     }
 }

@@ -29,6 +29,7 @@ public enum PlanDump {
         }, indent: "  ")
         out.append("  remote documents: " + (plan.remoteDocuments.isEmpty ? "none" : plan.remoteDocuments.map { "\(LogRedaction.url($0.url)) every \(duration($0.refreshInterval))" }.joined(separator: ", ")))
         out.append("  certificate_check_interval: " + (s.certificateCheckInterval.map(duration) ?? "off"))
+        out.append("  resolve_interval: " + (s.resolveInterval.map(duration) ?? "off"))
         if let admin = s.admin {
             out.append("  admin: \(admin.listener.displayAddress) at \(at(admin.listener.location)), token " + (admin.token == nil ? "none" : "(set)"))
         }
@@ -94,6 +95,8 @@ public enum PlanDump {
             "circuit_breaker: " + limitsSummary(u.limits),
             "retries: " + retrySummary(u.retry),
             "outlier_detection: " + (u.outlierDetection.map(outlierSummary) ?? "off"),
+            "health_check: " + (u.healthCheck.map(healthCheckSummary) ?? "off"),
+            "slow_start: " + (u.slowStart.map(duration) ?? "off"),
             "tls: " + (u.tls.map(tlsSummary) ?? "off"),
         ]
     }
@@ -160,6 +163,18 @@ public enum PlanDump {
     static func outlierSummary(_ o: OutlierDetection) -> String {
         "eject after \(o.consecutiveFailures) failures in a row for \(duration(o.baseEjectionTime)) × ejections up to "
             + "\(duration(o.maxEjectionTime)), at most \(o.maxEjectedPercent)% of servers"
+    }
+
+    static func healthCheckSummary(_ h: HealthCheck) -> String {
+        let probe: String
+        switch h.kind {
+        case .tcp: probe = "tcp connect"
+        case .http(let path, let host, let expect):
+            let statuses = expect.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: " ")
+            probe = "http GET \(quote(path)) host \(host ?? "server address") expect \(statuses)"
+        }
+        return probe + " every \(duration(h.interval)) (+ up to \(h.jitterPercent)%), timeout \(duration(h.timeout)), "
+            + "down after \(h.unhealthyThreshold) failures, up after \(h.healthyThreshold) successes"
     }
 
     static func tlsSummary(_ tls: UpstreamTLS) -> String {

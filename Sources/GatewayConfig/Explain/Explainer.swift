@@ -66,6 +66,12 @@ public enum Explainer {
                     "  timeouts: connect \(PlanDump.duration(upstream.connectTimeout)), first byte \(PlanDump.duration(upstream.firstByteTimeout)), idle \(PlanDump.duration(upstream.idleTimeout))")
                 out.append(
                     "  keepalive: \(upstream.keepaliveConnections) per event loop for \(PlanDump.duration(upstream.keepaliveTimeout)); connect attempts: \(upstream.maxConnectAttempts)")
+                if let check = upstream.healthCheck {
+                    out.append("  health_check: " + PlanDump.healthCheckSummary(check) + "; servers it holds down get no request (503 when all are)")
+                }
+                if let slowStart = upstream.slowStart {
+                    out.append("  slow_start: a server back up ramps from 1/10 to its full weight over \(PlanDump.duration(slowStart))")
+                }
             } else {
                 out.append("  upstream \(proxy.upstream) is not in the plan")
             }

@@ -72,6 +72,8 @@ enum ArgumentKind: Sendable {
     case retryCondition
     /// `N%` with N in 0...100.
     case percent
+    /// A status `NNN` or a range `LOW-HIGH` of statuses in 100...599.
+    case statusRange
 
     static let weightRange = 1...1000
 
@@ -133,6 +135,7 @@ enum ArgumentKind: Sendable {
         case .balanceHashKey: return error(ValueParser.balanceHashKey(text))
         case .retryCondition: return error(ValueParser.retryCondition(text))
         case .percent: return error(ValueParser.percent(text))
+        case .statusRange: return error(ValueParser.statusRange(text))
         }
     }
 }

@@ -7,6 +7,7 @@ enum ConfigContext: String, Sendable, Hashable, CaseIterable {
     case upstream
     case upstreamTLS = "tls"
     case outlierDetection = "outlier_detection"
+    case healthCheck = "health_check"
     case route
     case limits
     case securityHeaders = "security_headers"

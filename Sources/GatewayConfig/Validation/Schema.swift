@@ -44,6 +44,7 @@ struct Schema: Sendable {
         DirectiveSpec("timeouts", in: .main, [], block: .timeouts, usage: "timeouts { … }"),
         DirectiveSpec("http2", in: .main, [], block: .http2, usage: "http2 { … }"),
         DirectiveSpec("certificate_check_interval", in: .main, [.offOrDuration], usage: "certificate_check_interval off | DURATION;"),
+        DirectiveSpec("resolve_interval", in: .main, [.offOrDuration], usage: "resolve_interval off | DURATION;"),
         DirectiveSpec(
             "listen", in: .main, [.listenAddress, .keyword(["tls"])], minimum: 1, block: .listen, blockOptional: true, repeatable: true,
             usage: "listen ADDRESS [tls] [{ … }]"),
@@ -115,6 +116,18 @@ struct Schema: Sendable {
         DirectiveSpec("retry_budget", in: .upstream, [.percent], usage: "retry_budget PERCENT%;"),
         DirectiveSpec(
             "outlier_detection", in: .upstream, [], block: .outlierDetection, blockOptional: true, usage: "outlier_detection [{ … }]"),
+        DirectiveSpec("health_check", in: .upstream, [], block: .healthCheck, blockOptional: true, usage: "health_check [{ … }]"),
+        DirectiveSpec("slow_start", in: .upstream, [durationKind], usage: "slow_start DURATION;"),
+        // upstream NAME { health_check { } }
+        DirectiveSpec("type", in: .healthCheck, [.keyword(["http", "tcp"])], usage: "type http | tcp;"),
+        DirectiveSpec("path", in: .healthCheck, [.pathPrefix], usage: "path /PATH;"),
+        DirectiveSpec("expect", in: .healthCheck, [.statusRange], variadic: true, usage: "expect STATUS | LOW-HIGH...;"),
+        DirectiveSpec("host", in: .healthCheck, [.hostName], usage: "host NAME;"),
+        DirectiveSpec("interval", in: .healthCheck, [durationKind], usage: "interval DURATION;"),
+        DirectiveSpec("timeout", in: .healthCheck, [durationKind], usage: "timeout DURATION;"),
+        DirectiveSpec("healthy_threshold", in: .healthCheck, [.integer(1...100)], usage: "healthy_threshold N;"),
+        DirectiveSpec("unhealthy_threshold", in: .healthCheck, [.integer(1...100)], usage: "unhealthy_threshold N;"),
+        DirectiveSpec("jitter", in: .healthCheck, [.percent], usage: "jitter PERCENT%;"),
         // upstream NAME { outlier_detection { } }
         DirectiveSpec("consecutive_failures", in: .outlierDetection, [.integer(1...1000)], usage: "consecutive_failures N;"),
         DirectiveSpec("base_ejection_time", in: .outlierDetection, [durationKind], usage: "base_ejection_time DURATION;"),

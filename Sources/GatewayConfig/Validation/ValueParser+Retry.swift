@@ -21,4 +21,18 @@ extension ValueParser {
             ValueError("invalid percentage '\(text)'", hint: "expected N% with N in 0...100")
         }
     }
+
+    /// `NNN` or `LOW-HIGH`, statuses in 100...599 (an `expect` of a health check).
+    static func statusRange(_ text: String) -> Result<ClosedRange<Int>, ValueError> {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        let hint = "expected a status or a range of statuses in 100...599, e.g. 200 or 200-399"
+        guard parts.count <= 2, let low = try? status(parts[0], allowed: 100...599).get() else {
+            return .failure(ValueError("invalid status range '\(text)'", hint: hint))
+        }
+        guard parts.count == 2 else { return .success(low...low) }
+        guard let high = try? status(parts[1], allowed: 100...599).get(), low <= high else {
+            return .failure(ValueError("invalid status range '\(text)'", hint: hint))
+        }
+        return .success(low...high)
+    }
 }

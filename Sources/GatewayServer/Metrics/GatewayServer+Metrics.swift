@@ -16,6 +16,8 @@ extension GatewayServer {
     /// `/metrics`: the Prometheus text of every series, label sets bounded by the plan (routes,
     /// listeners, upstreams, limits) and by fixed code vocabularies.
     public func metricsText() async -> String {
-        MetricsRenderer.render(await metricsSnapshot(), reloads: reloadStatus, documents: documents.status, caches: plan.caches)
+        MetricsRenderer.render(
+            await metricsSnapshot(), reloads: reloadStatus, documents: documents.status, caches: plan.caches,
+            health: healthChecks.statuses(), lookups: addressRefresher.lookups)
     }
 }

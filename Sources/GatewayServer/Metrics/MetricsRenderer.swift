@@ -4,7 +4,8 @@ import GatewayCore
 enum MetricsRenderer {
     static func render(
         _ snapshot: MetricsSnapshot, reloads: ReloadStatus, documents: [String: RemoteDocumentStatus] = [:],
-        caches: [String: any ResponseCacheStore] = [:]
+        caches: [String: any ResponseCacheStore] = [:], health: [HealthCheckRegistry.Status] = [],
+        lookups: [String: UpstreamAddressBook.Lookups] = [:]
     ) -> String {
         var out = PrometheusText()
         let routes = snapshot.routes.sorted { $0.key < $1.key }.map { (label: $0.key.isEmpty ? "(none)" : $0.key, values: $0.value) }
@@ -61,6 +62,23 @@ enum MetricsRenderer {
         for (name, counts) in upstreams { out.sample("gateway_upstream_active_connections", [("upstream", name)], counts.activeConnections) }
         out.family("gateway_upstream_pending_connects", "gauge", "Upstream connects in progress, by upstream.")
         for (name, counts) in upstreams { out.sample("gateway_upstream_pending_connects", [("upstream", name)], counts.pendingConnects) }
+
+        let checked = health.sorted { ($0.upstream, $0.server) < ($1.upstream, $1.server) }
+        out.family("gateway_upstream_server_healthy", "gauge", "1 while active health checks find the server healthy, else 0, by upstream and server.")
+        for status in checked {
+            out.sample("gateway_upstream_server_healthy", [("upstream", status.upstream), ("server", status.server)], status.counts.healthy ? 1 : 0)
+        }
+        out.family("gateway_upstream_health_checks_total", "counter", "Active health probes, by upstream, server and result.")
+        for status in checked {
+            out.sample("gateway_upstream_health_checks_total", [("upstream", status.upstream), ("server", status.server), ("result", "success")], status.counts.successes)
+            out.sample("gateway_upstream_health_checks_total", [("upstream", status.upstream), ("server", status.server), ("result", "failure")], status.counts.failures)
+        }
+
+        out.family("gateway_upstream_dns_lookups_total", "counter", "Lookups of upstream server names after start or reload, by upstream and result.")
+        for (name, counts) in lookups.sorted(by: { $0.key < $1.key }) {
+            out.sample("gateway_upstream_dns_lookups_total", [("upstream", name), ("result", "success")], counts.succeeded)
+            out.sample("gateway_upstream_dns_lookups_total", [("upstream", name), ("result", "failure")], counts.failed)
+        }
 
         out.family("gateway_request_errors_total", "counter", "Requests answered with a gateway error, by error code (as in the access log).")
         for entry in snapshot.errors.entries.sorted(by: { $0.key.first < $1.key.first }) {

@@ -69,6 +69,7 @@ extension GatewayServer {
         if let interval = plan.settings.certificateCheckInterval, bound.contains(where: { $0.certificates != nil }) {
             startCertificateWatcher(every: interval)
         }
+        if plan.settings.resolveInterval != running.settings.resolveInterval { scheduleAddressRefresh(plan) }
         let generation = reloadState.withLockedValue { state in
             state.generation += 1
             state.succeeded += 1
