@@ -32,6 +32,8 @@ final class ActiveRequest {
     var shadowBodyLimit: Int?
     /// A would-be refusal found after the policies ran (a shadowed body limit passed).
     var lateShadowRejection: ShadowRejection?
+    /// The upstream exchange; it refers back to this request, so the handler sets this to `nil`
+    /// when it is done with the request (finished, client gone, tunnel closed).
     var proxy: ProxyExchange?
     /// The W3C trace id sent upstream (proxied requests only), for the access log.
     var traceID: String?
@@ -48,6 +50,20 @@ final class ActiveRequest {
     var tunnelled = false
     /// The rewrite of the response body a response policy chose (gzip), fed every part.
     var bodyTransform: (any ResponseBodyTransform)?
+
+    #if DEBUG
+    /// Counts this request as in memory until it is freed (debug builds, for tests).
+    var instanceCount: InstanceCount? {
+        didSet {
+            oldValue?.add(-1)
+            instanceCount?.add(1)
+        }
+    }
+
+    deinit {
+        instanceCount?.add(-1)
+    }
+    #endif
 
     init(head: HTTPRequestHead, plan: GatewayPlan, requestID: String, keepAlive: Bool) {
         self.head = head

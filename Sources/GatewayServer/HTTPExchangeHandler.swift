@@ -73,6 +73,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         if let request = current, request.tunnelled {
             // A WebSocket tunnel ended (either side closed, or it was idle too long).
             log(request)
+            request.proxy = nil
             current = nil
         } else if let request = current {
             // The client went away mid-request: stop the upstream side, log what happened.
@@ -81,6 +82,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             request.errorCode = request.errorCode ?? "client_closed"
             loop.metrics.record(request)
             log(request)
+            request.proxy = nil
             current = nil
         }
         loop.unregister(self)
@@ -313,6 +315,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             requestID: requestID,
             keepAlive: head.isKeepAlive && !draining
         )
+        #if DEBUG
+        request.instanceCount = loop.requestsInMemory
+        #endif
         current = request
 
         if let error = plan.settings.headLimits.check(head) {
@@ -621,6 +626,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         current = nil
         loop.metrics.record(request)
         log(request)
+        // The exchange refers to its request: dropping it here ends that cycle once the response
+        // is complete (the exchange finishing this response is kept alive by its caller).
+        request.proxy = nil
         if isHTTP2 {
             // The stream ends with its response; a body still arriving is refused by closing
             // (RST_STREAM), which NIOHTTP2 does when the stream channel closes.

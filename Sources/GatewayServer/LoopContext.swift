@@ -29,6 +29,9 @@ final class LoopContext {
     private var pools: [UpstreamSpec: UpstreamPool] = [:]
     var requestIDs = RequestIDGenerator()
     let metrics = LoopMetrics()
+    #if DEBUG
+    let requestsInMemory = InstanceCount()
+    #endif
     let accessLog: LoopAccessLog?
     let shadowLog: ShadowRejectionLog
     private var connections: [ObjectIdentifier: HTTPExchangeHandler] = [:]
