@@ -5,8 +5,8 @@
 /// tokens that differ in one byte never share an entry. An entry keeps the claims and their
 /// expiry; the cache as a whole keeps the generation of the key set its entries were verified
 /// with, and a lookup or insert under a newer generation empties it (a rotated-out key must not
-/// keep its tokens valid). An expired entry is dropped when it is looked up. Callers still check the claims against the clock and the route
-/// on every hit; only the signature is skipped.
+/// keep its tokens valid). An expired entry is dropped when it is looked up. Callers still check
+/// the claims against the clock and the route on every hit; only the signature is skipped.
 ///
 /// Bounded: a full cache evicts with CLOCK (second chance), O(1) amortised, no allocation on a
 /// hit. Only touched on its event loop; not Sendable.
