@@ -93,4 +93,27 @@ import Testing
         #expect(CORSConfig(origins: [.any], credentials: true).combinesWildcardWithCredentials)
         #expect(!CORSConfig(origins: [.any], credentials: false).combinesWildcardWithCredentials)
     }
+
+    /// An origin exactly as listed is matched without parsing; any other spelling of it is parsed
+    /// and answered in the canonical form, and the wildcard rules apply as before.
+    @Test(arguments: [
+        ("https://app.example.com", "https://app.example.com"),
+        ("HTTPS://App.Example.COM", "https://app.example.com"),
+        ("https://app.example.com:443", "https://app.example.com"),
+        ("https://app.example.com.", nil),
+        ("https://app.example.com/", nil),
+        ("https://api.example.org", "https://api.example.org"),
+        ("https://example.org", nil),
+    ] as [(String, String?)])
+    func allowedOriginIsTheCanonicalForm(origin: String, expected: String?) {
+        #expect(Self.policy.allowedOrigin(origin) == expected)
+    }
+
+    @Test func anExactOriginUnderAnyOriginFollowsTheWildcardRule() {
+        let exact = try! OriginPattern.parse("https://app.example.com").get()
+        #expect(CORSPolicy(config: CORSConfig(origins: [.any, exact])).allowedOrigin("https://app.example.com") == "*")
+        #expect(
+            CORSPolicy(config: CORSConfig(origins: [.any, exact], credentials: true)).allowedOrigin("https://app.example.com")
+                == "https://app.example.com")
+    }
 }

@@ -13,6 +13,8 @@ import NIOHTTP1
 public struct CORSPolicy: RequestPolicy, ResponsePolicy {
     public let config: CORSConfig
     private let exactOrigins: Set<CORSOrigin>
+    /// The exact origins as browsers send them (canonical form), matched without parsing.
+    private let exactOriginTexts: Set<String>
     private let patterns: [OriginPattern]
     private let anyOrigin: Bool
     private let methods: Set<String>
@@ -31,6 +33,7 @@ public struct CORSPolicy: RequestPolicy, ResponsePolicy {
             if case .exact(let o) = origin { exact.insert(o) } else if origin != .any { patterns.append(origin) }
         }
         self.exactOrigins = exact
+        self.exactOriginTexts = Set(exact.map(\.description))
         self.patterns = patterns
         self.anyOrigin = config.origins.contains(.any)
         self.methods = Set(config.methods)
@@ -49,7 +52,10 @@ public struct CORSPolicy: RequestPolicy, ResponsePolicy {
     /// The value to send in `Access-Control-Allow-Origin` for the request's `Origin`, or `nil`
     /// when the origin is absent, opaque or not allowed.
     public func allowedOrigin(_ header: String?) -> String? {
-        guard let header, let origin = CORSOrigin(header) else { return nil }
+        guard let header else { return nil }
+        // The common case, an allowed origin exactly as listed: parsing it would give it back.
+        if exactOriginTexts.contains(header) { return anyOrigin && !config.credentials ? "*" : header }
+        guard let origin = CORSOrigin(header) else { return nil }
         if anyOrigin { return config.credentials ? origin.description : "*" }
         if exactOrigins.contains(origin) { return origin.description }
         return patterns.contains(where: { $0.matches(origin) }) ? origin.description : nil
