@@ -35,6 +35,10 @@ import Testing
     @Test(arguments: [
         ([("Authorization", "Bearer a.b.c"), ("Authorization", "Bearer a.b.c")], GatewayError.invalidAuthRequest(reason: "duplicate_authorization")),
         ([("Authorization", "Basic dXNlcjpwYXNz")], .invalidAuthRequest(reason: "not_bearer")),
+        ([("Authorization", "Bearer\ta.b.c")], .invalidAuthRequest(reason: "not_bearer")),
+        ([("Authorization", "Bearerxa.b.c")], .invalidAuthRequest(reason: "not_bearer")),
+        ([("Authorization", "Bearer ")], .invalidAuthRequest(reason: "not_bearer")),
+        ([("Authorization", "BEARER not-a-jwt")], .invalidToken(reason: "malformed")),
         ([("Authorization", "Bearer a b")], .invalidAuthRequest(reason: "malformed_authorization")),
         ([("Authorization", "Bearer not-a-jwt")], .invalidToken(reason: "malformed")),
         ([("Cookie", "session=x.y.z; session=a.b.c")], .invalidAuthRequest(reason: "duplicate_cookie")),

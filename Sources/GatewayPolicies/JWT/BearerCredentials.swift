@@ -16,7 +16,10 @@ public enum BearerCredentials: Sendable, Equatable {
         }
         if let authorization {
             let value = Substring(authorization)
-            guard value.count > 7, value.prefix(7).lowercased() == "bearer " else { return .invalid("not_bearer") }
+            // Byte-wise: counting characters of a long token would walk its grapheme clusters.
+            guard value.utf8.count > 7, value.utf8.prefix(7).elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 >= 0x61 && $0 | 0x20 == $1) }) else {
+                return .invalid("not_bearer")
+            }
             let token = value.dropFirst(7).drop(while: { $0 == " " })
             guard !token.isEmpty, token.utf8.allSatisfy(isToken68Byte) else { return .invalid("malformed_authorization") }
             return .token(token)
