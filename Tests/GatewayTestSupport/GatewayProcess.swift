@@ -30,7 +30,7 @@ public final class GatewayProcess {
             if !data.isEmpty { output.withLockedValue { $0 += String(decoding: data, as: UTF8.self) } }
         }
         self.process = process
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// What the process wrote so far (standard output and error together).
