@@ -93,12 +93,17 @@ public enum PlanDiff {
 
     /// Settings fixed when the process starts (event loops, the access log file and fields, the
     /// log format): a reload cannot apply them. Log levels do apply on reload.
+    /// Only those settings are compared; no whole outline is made (a reload calls this).
     public static func restartOnlyChanges(from old: GatewayPlan, to new: GatewayPlan) -> [String] {
-        restartOnlyChanges(from: PlanOutline(old), to: PlanOutline(new))
+        restartOnlyChanges(from: PlanOutline.restartOnly(old), to: PlanOutline.restartOnly(new))
     }
 
     static func restartOnlyChanges(from old: PlanOutline, to new: PlanOutline) -> [String] {
-        PlanOutline.restartOnlyNames.filter { old.restartOnly[$0] != new.restartOnly[$0] }
+        restartOnlyChanges(from: old.restartOnly, to: new.restartOnly)
+    }
+
+    private static func restartOnlyChanges(from old: [String: String], to new: [String: String]) -> [String] {
+        PlanOutline.restartOnlyNames.filter { old[$0] != new[$0] }
     }
 
     /// `- line` for each line only in `old`, `+ line` for each only in `new`, in order.

@@ -42,12 +42,7 @@ public struct PlanOutline: Codable, Sendable, Equatable {
 
     public init(_ plan: GatewayPlan) {
         settings = Self.settingsLines(plan)
-        restartOnly = [
-            "worker_threads": plan.settings.workerThreads.map(String.init) ?? "auto",
-            "access_log": PlanDump.render(plan.settings.accessLog) + " fields "
-                + plan.settings.accessLogFields.map(\.rawValue).joined(separator: " "),
-            "log format": "\(plan.settings.logging.format)",
-        ]
+        restartOnly = Self.restartOnly(plan)
         listeners = plan.listeners.map { l in
             Listener(
                 address: l.displayAddress, scheme: l.scheme,
@@ -61,6 +56,16 @@ public struct PlanOutline: Codable, Sendable, Equatable {
         routes = plan.routes.routes.map { route in
             Route(name: route.name, location: PlanDump.at(route.location), body: Self.routeBody(route))
         }
+    }
+
+    /// The values of ``restartOnlyNames`` in `plan`, compared by ``PlanDiff``.
+    static func restartOnly(_ plan: GatewayPlan) -> [String: String] {
+        [
+            "worker_threads": plan.settings.workerThreads.map(String.init) ?? "auto",
+            "access_log": PlanDump.render(plan.settings.accessLog) + " fields "
+                + plan.settings.accessLogFields.map(\.rawValue).joined(separator: " "),
+            "log format": "\(plan.settings.logging.format)",
+        ]
     }
 
     static func settingsLines(_ plan: GatewayPlan) -> [String] {
