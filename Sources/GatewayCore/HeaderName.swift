@@ -1,5 +1,5 @@
 /// ASCII case-insensitive header-name comparison without allocating a lower-cased copy.
-extension String {
+extension StringProtocol {
     @inline(__always)
     public func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool {
         let count = lower.utf8CodeUnitCount
@@ -27,5 +27,14 @@ extension String {
             i += 1
         }
         return true
+    }
+
+    /// Equal to `lower`, a string already in lower case, ignoring the ASCII case of `self`.
+    @inline(__always)
+    public func equalsIgnoringASCIICase(lowerCased lower: String) -> Bool {
+        guard self.utf8.count == lower.utf8.count else { return false }
+        return self.utf8.elementsEqual(lower.utf8) { byte, l in
+            ((byte >= 0x41 && byte <= 0x5A) ? byte | 0x20 : byte) == l
+        }
     }
 }

@@ -29,18 +29,30 @@ public enum ProxyHeaders {
 
     /// Lower-cased names listed in every `Connection` field.
     public static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
+        connectionTokens(headers, skippingHopByHop: false)
+    }
+
+    /// The fields a `Connection` header names for removal, less those removed as hop-by-hop
+    /// anyway (`keep-alive`, and `close`, which names no field): with the usual `Connection`
+    /// field this is empty, and no other field has to be compared with its tokens.
+    static func connectionListedFields(_ headers: HTTPHeaders) -> [String] {
+        connectionTokens(headers, skippingHopByHop: true)
+    }
+
+    private static func connectionTokens(_ headers: HTTPHeaders, skippingHopByHop: Bool) -> [String] {
         var tokens: [String] = []
         for (name, value) in headers where name.equalsIgnoringASCIICase("connection") {
             for token in value.split(separator: ",") {
                 let t = token.trimmingSpaces()
-                if !t.isEmpty { tokens.append(t.lowercased()) }
+                if t.isEmpty || (skippingHopByHop && (t.equalsIgnoringASCIICase("close") || isHopByHop(t))) { continue }
+                tokens.append(t.lowercased())
             }
         }
         return tokens
     }
 
     @inline(__always)
-    static func isHopByHop(_ name: String) -> Bool {
+    static func isHopByHop<S: StringProtocol>(_ name: S) -> Bool {
         switch name.utf8.count {
         case 2: if name.equalsIgnoringASCIICase("te") { return true }
         case 7: if name.equalsIgnoringASCIICase("upgrade") || name.equalsIgnoringASCIICase("trailer") { return true }
@@ -53,7 +65,7 @@ public enum ProxyHeaders {
 
     @inline(__always)
     static func isListed(_ name: String, in tokens: [String]) -> Bool {
-        tokens.isEmpty ? false : tokens.contains(name.lowercased())
+        tokens.isEmpty ? false : tokens.contains { name.equalsIgnoringASCIICase(lowerCased: $0) }
     }
 
     /// The headers sent upstream for a request. `Host` comes first, then the client's end-to-end
@@ -64,7 +76,7 @@ public enum ProxyHeaders {
         downstream: Downstream,
         hostOverride: String?
     ) -> HTTPHeaders {
-        let tokens = connectionTokens(inbound)
+        let tokens = connectionListedFields(inbound)
         var out = HTTPHeaders()
         out.reserveCapacity(inbound.count + 4)
         out.add(name: "Host", value: hostOverride ?? downstream.authority)
@@ -119,7 +131,7 @@ public enum ProxyHeaders {
     /// The headers sent to the client for an upstream response: hop-by-hop fields, `Server` and
     /// `X-Powered-By` removed; the gateway's `Server` (no version) and the request id added.
     public static func clientResponseHeaders(_ upstream: HTTPHeaders, serverHeader: String?, requestID: String) -> HTTPHeaders {
-        let tokens = connectionTokens(upstream)
+        let tokens = connectionListedFields(upstream)
         var out = HTTPHeaders()
         out.reserveCapacity(upstream.count + 2)
         for (name, value) in upstream {

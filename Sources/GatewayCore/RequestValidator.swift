@@ -24,15 +24,15 @@ public enum RequestValidator {
         var expectsContinue = false
         for (name, value) in head.headers {
             switch name.utf8.count {
-            case 4 where name.lowercased() == "host":
+            case 4 where name.equalsIgnoringASCIICase("host"):
                 hosts.append(value)
-            case 6 where name.lowercased() == "expect":
-                guard value.lowercased() == "100-continue" else {
+            case 6 where name.equalsIgnoringASCIICase("expect"):
+                guard value.equalsIgnoringASCIICase("100-continue") else {
                     return .failure(.expectationFailed)
                 }
                 // RFC 9110 §10.1.1: ignored from HTTP/1.0 clients, which do not know 100 (Continue).
                 expectsContinue = !isHTTP10
-            case 14 where name.lowercased() == "content-length":
+            case 14 where name.equalsIgnoringASCIICase("content-length"):
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let digits = item.trimmingSpaces()
                     guard !digits.isEmpty, digits.utf8.count <= 18, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
@@ -43,7 +43,7 @@ public enum RequestValidator {
                     }
                     contentLength = n
                 }
-            case 17 where name.lowercased() == "transfer-encoding":
+            case 17 where name.equalsIgnoringASCIICase("transfer-encoding"):
                 sawTransferEncoding = true
                 for coding in value.split(separator: ",", omittingEmptySubsequences: false) {
                     codings.append(coding.trimmingSpaces())
@@ -55,7 +55,7 @@ public enum RequestValidator {
         if sawTransferEncoding {
             guard !isHTTP10 else { return .failure(.badRequest("Transfer-Encoding in an HTTP/1.0 request")) }
             guard contentLength == nil else { return .failure(.badRequest("both Content-Length and Transfer-Encoding")) }
-            guard codings.count == 1, codings[0].lowercased() == "chunked" else {
+            guard codings.count == 1, codings[0].equalsIgnoringASCIICase("chunked") else {
                 return .failure(.unsupportedTransferCoding(codings.joined(separator: ", ")))
             }
             framing = .chunked
@@ -98,7 +98,8 @@ public enum RequestValidator {
             host = host[..<colon]
         }
         if host.hasSuffix(".") { host = host.dropLast() }
-        let lower = host.lowercased()
+        // Already lower case (the usual Host) needs no copy beyond the one returned.
+        let lower = host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? host.lowercased() : String(host)
         guard HostPattern.isValidHostName(Substring(lower)) else { return nil }
         return lower
     }

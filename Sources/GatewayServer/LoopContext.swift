@@ -26,7 +26,13 @@ final class LoopContext {
     /// Where a new pool learns which of its servers health checks hold down.
     private let health: HealthCheckRegistry?
     /// Pools keyed by their spec, so an unchanged upstream keeps its pool across reloads.
-    private var pools: [UpstreamSpec: UpstreamPool] = [:]
+    private var pools: [UpstreamSpec: UpstreamPool] = [:] {
+        didSet { poolsByName.removeAll(keepingCapacity: true) }
+    }
+    /// The pools of the current plan by upstream name: a request looks its pool up by a short
+    /// string instead of hashing and comparing a whole ``UpstreamSpec``. Emptied whenever
+    /// ``pools`` or ``plan`` changes.
+    private var poolsByName: [String: UpstreamPool] = [:]
     var requestIDs = RequestIDGenerator()
     let metrics = LoopMetrics()
     #if DEBUG
@@ -69,8 +75,12 @@ final class LoopContext {
 
     /// The pool for an upstream of the current plan, created on first use.
     func pool(named name: String) -> UpstreamPool? {
+        if let pool = poolsByName[name] { return pool }
         guard let spec = plan.upstreams[name] else { return nil }
-        if let pool = pools[spec] { return pool }
+        if let pool = pools[spec] {
+            poolsByName[name] = pool
+            return pool
+        }
         guard let resolved = addresses[spec] else { return nil }
         let pool = UpstreamPool(
             spec: spec, addresses: resolved, eventLoop: eventLoop, tlsContext: upstreamTLS[spec], loopCount: loopCount, logger: logger)
@@ -82,6 +92,7 @@ final class LoopContext {
             }
         }
         pools[spec] = pool
+        poolsByName[name] = pool
         return pool
     }
 
@@ -99,6 +110,7 @@ final class LoopContext {
     /// (in-flight exchanges hold their pool until they finish).
     func install(plan: GatewayPlan, services: PolicyServices, addresses: [UpstreamSpec: [SocketAddress]], upstreamTLS: [UpstreamSpec: NIOSSLContext]) {
         self.plan = plan
+        poolsByName.removeAll(keepingCapacity: true)
         self.services = services
         self.resolver = ClientAddressResolver(trustedProxies: plan.settings.trustedProxies)
         self.policyState = NIOLoopBound(PolicyLoopState(), eventLoop: eventLoop)

@@ -67,6 +67,14 @@ struct ProxyHeadersTests {
         #expect(ProxyHeaders.connectionTokens(headers) == ["keep-alive", "x-a", "x-b"])
     }
 
+    @Test func fieldsNamedInConnectionAreDroppedInAnyCaseBesideTheHopByHopOnes() {
+        let fields: [(String, String)] = [
+            ("Connection", "keep-alive, Close, X-Secret"), ("Keep-Alive", "timeout=5"), ("x-SECRET", "1"), ("X-Kept", "2"),
+        ]
+        let response = ProxyHeaders.clientResponseHeaders(HTTPHeaders(fields), serverHeader: nil, requestID: "r")
+        #expect(pairs(response) == ["X-Kept: 2", "X-Request-ID: r"])
+    }
+
     // MARK: Request side
 
     @Test func hostComesFirstThenClientHeadersThenForwarding() {
