@@ -36,6 +36,9 @@ public final class RedisClientGroup: Sendable {
         return RedisClientGroup(clients: clients, configuration: configuration)
     }
 
+    /// The event loops that have a client.
+    public var eventLoops: [any EventLoop] { clients.values.map(\.eventLoop) }
+
     /// The client of `eventLoop`; call it on that loop.
     public func client(on eventLoop: any EventLoop) -> RedisClient? {
         clients[ObjectIdentifier(eventLoop)]?.value
