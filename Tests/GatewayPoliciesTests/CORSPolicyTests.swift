@@ -75,6 +75,15 @@ import Testing
         #expect(response.headers["X-Total"] == ["3"])
     }
 
+    @Test(arguments: [["accept-encoding, ORIGIN"], ["Accept-Encoding", " origin "], ["*"]])
+    func varyAlreadyCoveringOriginIsKept(_ vary: [String]) {
+        let request = TestRequest.context(.GET, "/", headers: [("Origin", "https://b.example.org")])
+        var response = ResponseContext(status: .ok, headers: HTTPHeaders(vary.map { ("vary", $0) }), isGatewayResponse: false)
+        Self.policy.apply(to: &response, request: request)
+        #expect(response.headers["Vary"] == vary)
+        #expect(response.headers["Access-Control-Allow-Origin"] == ["https://b.example.org"])
+    }
+
     @Test(arguments: ["https://evil.test", "null", "file://", "https://app.example.com.evil.net"])
     func unknownOriginsGetNoCORSHeaders(_ origin: String) {
         let request = TestRequest.context(.GET, "/", headers: [("Origin", origin)])

@@ -105,16 +105,29 @@ public struct CORSPolicy: RequestPolicy, ResponsePolicy {
         }
         Self.addVaryOrigin(&response.headers)
         guard let origin = allowedOrigin(request.inbound.headers.first(name: "origin")) else { return }
-        response.headers.replaceOrAdd(name: "Access-Control-Allow-Origin", value: origin)
-        if config.credentials { response.headers.replaceOrAdd(name: "Access-Control-Allow-Credentials", value: "true") }
+        // An upstream's answer has no Access-Control-* field left: adding needs no search.
+        func set(_ name: String, _ value: String) {
+            if response.isGatewayResponse {
+                response.headers.replaceOrAdd(name: name, value: value)
+            } else {
+                response.headers.add(name: name, value: value)
+            }
+        }
+        set("Access-Control-Allow-Origin", origin)
+        if config.credentials { set("Access-Control-Allow-Credentials", "true") }
         if let exposeHeadersValue, !Self.isPreflight(request.inbound) {
-            response.headers.replaceOrAdd(name: "Access-Control-Expose-Headers", value: exposeHeadersValue)
+            set("Access-Control-Expose-Headers", exposeHeadersValue)
         }
     }
 
     /// Adds `Origin` to `Vary` unless it is there already (or `Vary: *` covers it).
     static func addVaryOrigin(_ headers: inout HTTPHeaders) {
-        for value in headers[canonicalForm: "vary"] where value == "*" || value.lowercased() == "origin" { return }
+        for (name, value) in headers where name.equalsIgnoringASCIICase("vary") {
+            for item in value.split(separator: ",") {
+                let token = item.trimmingSpaces()
+                if token == "*" || token.equalsIgnoringASCIICase("origin") { return }
+            }
+        }
         headers.add(name: "Vary", value: "Origin")
     }
 }

@@ -14,16 +14,7 @@ public enum BearerCredentials: Sendable, Equatable {
             guard authorization == nil else { return .invalid("duplicate_authorization") }
             authorization = value
         }
-        if let authorization {
-            let value = Substring(authorization)
-            // Byte-wise: counting characters of a long token would walk its grapheme clusters.
-            guard value.utf8.count > 7, value.utf8.prefix(7).elementsEqual("bearer ".utf8, by: { $0 == $1 || ($1 >= 0x61 && $0 | 0x20 == $1) }) else {
-                return .invalid("not_bearer")
-            }
-            let token = value.dropFirst(7).drop(while: { $0 == " " })
-            guard !token.isEmpty, token.utf8.allSatisfy(isToken68Byte) else { return .invalid("malformed_authorization") }
-            return .token(token)
-        }
+        if let authorization { return bearer(authorization) }
         guard let cookie else { return .none }
         var found: Substring? = nil
         for (name, value) in headers where name.equalsIgnoringASCIICase("cookie") {
@@ -38,9 +29,34 @@ public enum BearerCredentials: Sendable, Equatable {
         return .token(found)
     }
 
+    /// `Bearer <token68>` (scheme in any case, one or more spaces) → the token. Byte-wise over the
+    /// value's UTF-8: a token is a few hundred bytes, and walking it as characters would cost more
+    /// than the rest of a cached token check.
+    static func bearer(_ authorization: String) -> BearerCredentials {
+        let utf8 = authorization.utf8
+        let prefix = "bearer ".utf8
+        guard utf8.count > prefix.count,
+            utf8.prefix(prefix.count).elementsEqual(prefix, by: { $0 == $1 || ($1 >= 0x61 && $0 | 0x20 == $1) })
+        else { return .invalid("not_bearer") }
+        var start = utf8.index(utf8.startIndex, offsetBy: prefix.count)
+        while start < utf8.endIndex, utf8[start] == UInt8(ascii: " ") { start = utf8.index(after: start) }
+        let token = utf8[start...]
+        let valid =
+            token.withContiguousStorageIfAvailable { bytes in !bytes.isEmpty && bytes.allSatisfy(isToken68Byte) }
+            ?? (!token.isEmpty && token.allSatisfy(isToken68Byte))
+        guard valid else { return .invalid("malformed_authorization") }
+        return .token(Substring(token))
+    }
+
     /// token68 (RFC 9110 §11.2), which covers a compact JWS.
+    @inline(__always)
     static func isToken68Byte(_ b: UInt8) -> Bool {
-        (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
+        token68[Int(b)]
+    }
+
+    private static let token68: [Bool] = (0...255).map { value in
+        let b = UInt8(value)
+        return (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
             || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_") || b == UInt8(ascii: "~")
             || b == UInt8(ascii: "+") || b == UInt8(ascii: "/") || b == UInt8(ascii: "=")
     }

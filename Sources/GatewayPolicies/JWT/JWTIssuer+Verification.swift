@@ -35,6 +35,11 @@ extension JWTIssuer {
 
     /// The registered claims (RFC 7519 §4.1) and the issuer's required claims.
     public func checkClaims(_ claims: [String: JSONValue], now: Int64) -> JWTFailure? {
+        checkTimes(claims, now: now) ?? checkIdentity(claims)
+    }
+
+    /// `exp`, `nbf` and `iat` against the clock: what can change for a token already verified.
+    public func checkTimes(_ claims: [String: JSONValue], now: Int64) -> JWTFailure? {
         let now = Double(now)
         let skew = Double(clockSkewSeconds)
         if let exp = claims["exp"] {
@@ -51,15 +56,20 @@ extension JWTIssuer {
             guard let issuedAt = iat.number else { return .malformed }
             if issuedAt > now + skew { return .issuedInFuture }
         }
+        return nil
+    }
+
+    /// `iss`, `aud` and the issuer's required claims: fixed for a token under one configuration.
+    func checkIdentity(_ claims: [String: JSONValue]) -> JWTFailure? {
         guard claims["iss"]?.string == issuer else { return .wrongIssuer }
         if !audiences.isEmpty {
-            let tokenAudiences: [String]
+            let matches: Bool
             switch claims["aud"] {
-            case .string(let single)?: tokenAudiences = [single]
-            case .array(let items)?: tokenAudiences = items.compactMap(\.string)
-            default: tokenAudiences = []
+            case .string(let single)?: matches = audiences.contains(single)
+            case .array(let items)?: matches = items.contains { $0.string.map(audiences.contains) ?? false }
+            default: matches = false
             }
-            guard tokenAudiences.contains(where: audiences.contains) else { return .wrongAudience }
+            guard matches else { return .wrongAudience }
         }
         for requirement in requiredClaims {
             if let failure = requirement.check(claims) { return failure }

@@ -6,8 +6,10 @@ import NIOCore
 /// then the route's scopes and claims.
 ///
 /// A token verified before on the same event loop (the issuer's ``JWTTokenCache``, when
-/// `token_cache` is on) skips the parse and the signature; its claims are still checked against
-/// the clock, the issuer and the route on every request.
+/// `token_cache` is on) skips the parse, the signature and the issuer's fixed claim checks
+/// (`iss`, `aud`, required claims), which it passed under this same plan (every plan starts with
+/// empty caches); its times are checked against the clock and its claims against the route's
+/// requirements on every request.
 ///
 /// Failures answer 401 with `WWW-Authenticate: Bearer … error="invalid_token"` (the reason goes
 /// to the log only), 403 `insufficient_scope`, 400 for malformed credentials, and 503 when the
@@ -47,8 +49,9 @@ public struct JWTPolicy: RequestPolicy {
         let claims: [String: JSONValue]
         let now = request.receivedAt
         if let hit = cachedClaims(for: compact, now: now, loopState: request.loopState) {
-            // Only the signature is skipped: time, issuer and audience are judged again.
-            if let failure = hit.issuer.checkClaims(hit.claims, now: now) { return .reject(.invalidToken(reason: failure.rawValue)) }
+            // The times are judged again; issuer, audience and the issuer's required claims
+            // cannot have changed since the token was verified under this plan.
+            if let failure = hit.issuer.checkTimes(hit.claims, now: now) { return .reject(.invalidToken(reason: failure.rawValue)) }
             issuer = hit.issuer
             claims = hit.claims
         } else {
