@@ -44,12 +44,19 @@ public enum HostPattern: Sendable, Hashable, CustomStringConvertible {
     static func isValidHostName(_ name: Substring) -> Bool {
         guard !name.isEmpty, name.utf8.count <= 253 else { return false }
         if name.hasPrefix("["), name.hasSuffix("]") { return IPAddress(name.dropFirst().dropLast()) != nil }
-        return name.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
-            !label.isEmpty && label.utf8.count <= 63
-                && label.utf8.allSatisfy { b in
-                    (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F
-                }
+        // One pass over the bytes: labels of 1 to 63 characters between the dots.
+        var label = 0
+        for b in name.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard label > 0 else { return false }
+                label = 0
+                continue
+            }
+            guard (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F else { return false }
+            label += 1
+            guard label <= 63 else { return false }
         }
+        return label > 0
     }
 }
 

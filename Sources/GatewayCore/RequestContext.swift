@@ -16,8 +16,20 @@ public struct RequestContext: Sendable {
     /// When the request head arrived, in whole seconds since 1970 (the server's wall clock), for
     /// policies that compare with timestamps (token expiry). Pure code never reads a clock itself.
     public let receivedAt: Int64
-    /// Headers sent upstream (already cleaned of hop-by-hop and spoofable headers).
-    public var upstreamHeaders: HTTPHeaders
+    /// Headers sent upstream (already cleaned of hop-by-hop and spoofable headers). Made from
+    /// ``upstreamHeadersSource`` when first read or changed, so a request the gateway answers
+    /// itself never pays for them.
+    public var upstreamHeaders: HTTPHeaders {
+        get { upstreamHeadersStorage ?? upstreamHeadersSource?.make() ?? HTTPHeaders() }
+        set { upstreamHeadersStorage = newValue }
+        _modify {
+            if upstreamHeadersStorage == nil { upstreamHeadersStorage = upstreamHeadersSource?.make() ?? HTTPHeaders() }
+            yield &upstreamHeadersStorage!
+        }
+    }
+    private var upstreamHeadersStorage: HTTPHeaders?
+    /// Where ``upstreamHeaders`` come from until they are first changed; `nil` for none.
+    public let upstreamHeadersSource: UpstreamHeadersSource?
     /// The largest request body accepted, in bytes; `nil` for no limit. Set by the limits policy;
     /// the exchange counts a streamed (chunked) body against it and answers 413 when it is passed.
     public var bodyLimit: Int?
@@ -48,7 +60,8 @@ public struct RequestContext: Sendable {
         clientAddress: IPAddress?,
         requestID: String,
         receivedAt: Int64,
-        upstreamHeaders: HTTPHeaders,
+        upstreamHeaders: HTTPHeaders? = nil,
+        upstreamHeadersSource: UpstreamHeadersSource? = nil,
         bodyLimit: Int? = nil,
         services: PolicyServices = .none,
         loopState: NIOLoopBound<PolicyLoopState>? = nil,
@@ -60,7 +73,8 @@ public struct RequestContext: Sendable {
         self.clientAddress = clientAddress
         self.requestID = requestID
         self.receivedAt = receivedAt
-        self.upstreamHeaders = upstreamHeaders
+        self.upstreamHeadersStorage = upstreamHeaders
+        self.upstreamHeadersSource = upstreamHeadersSource
         self.bodyLimit = bodyLimit
         self.services = services
         self.loopState = loopState

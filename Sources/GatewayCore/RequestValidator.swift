@@ -83,28 +83,41 @@ public enum RequestValidator {
     }
 
     /// `host[:port]` → lower-case host without port or trailing dot; `nil` when invalid.
+    ///
+    /// Byte-wise, with no copy of a host that is already lower case without port or dot: this
+    /// runs for every request.
     public static func normalizedHost(_ authority: String) -> String? {
-        var host = Substring(authority)
-        if host.hasPrefix("[") {
+        let utf8 = authority.utf8
+        if utf8.first == UInt8(ascii: "[") {
+            let host = Substring(authority)
             guard let close = host.firstIndex(of: "]") else { return nil }
             let after = host[host.index(after: close)...]
-            guard after.isEmpty || (after.first == ":" && isPort(after.dropFirst())) else { return nil }
+            guard after.isEmpty || (after.first == ":" && isPort(after.utf8.dropFirst())) else { return nil }
             let literal = host[host.index(after: host.startIndex)..<close]
             guard let address = IPAddress(literal), case .v6 = address else { return nil }
             return "[\(address)]"
         }
-        if let colon = host.lastIndex(of: ":") {
-            guard isPort(host[host.index(after: colon)...]) else { return nil }
-            host = host[..<colon]
+        var end = utf8.endIndex
+        if let colon = utf8.lastIndex(of: UInt8(ascii: ":")) {
+            guard isPort(utf8[utf8.index(after: colon)...]) else { return nil }
+            end = colon
         }
-        if host.hasSuffix(".") { host = host.dropLast() }
-        // Already lower case (the usual Host) needs no copy beyond the one returned.
-        let lower = host.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? host.lowercased() : String(host)
+        if end > utf8.startIndex, utf8[utf8.index(before: end)] == UInt8(ascii: ".") { end = utf8.index(before: end) }
+        let host = utf8[..<end]
+        let hasUpper = host.contains { $0 >= 0x41 && $0 <= 0x5A }
+        let lower = hasUpper ? Substring(host).lowercased() : end == utf8.endIndex ? authority : String(Substring(host))
         guard HostPattern.isValidHostName(Substring(lower)) else { return nil }
         return lower
     }
 
-    static func isPort(_ s: Substring) -> Bool {
-        !s.isEmpty && s.utf8.count <= 5 && s.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && (Int(s) ?? 70000) <= 65535
+    /// 1 to 5 digits, at most 65535.
+    static func isPort<Digits: Collection<UInt8>>(_ digits: Digits) -> Bool {
+        guard !digits.isEmpty, digits.count <= 5 else { return false }
+        var value = 0
+        for byte in digits {
+            guard byte >= 0x30 && byte <= 0x39 else { return false }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value <= 65535
     }
 }

@@ -357,12 +357,22 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         }
 
         let clientAddress = peer.map { loop.resolver.resolve(peer: $0, forwardedFor: head.headers[canonicalForm: "x-forwarded-for"].map(String.init)) }
-        var upstreamHeaders = HTTPHeaders()
+        var webSocketUpgrade = false
+        if !isHTTP2, UpgradeRequest.isRequested(head.headers) {
+            // The HTTP/1 parser reads nothing more on a connection that asked for an upgrade:
+            // whatever the answer, the connection ends with it (or becomes the tunnel).
+            request.keepAlive = false
+            if case .proxy(let target) = route.action, let idle = target.websocketIdleTimeout, UpgradeRequest.isWebSocket(head) {
+                request.websocketIdleTimeout = idle
+                webSocketUpgrade = true
+            }
+        }
+        var upstreamHeadersSource: UpstreamHeadersSource? = nil
         if case .proxy(let target) = route.action {
             let trace = TraceContext.next(inbound: head.headers.first(name: "traceparent"), ids: &loop.requestIDs)
             request.traceID = trace.traceID
-            upstreamHeaders = ProxyHeaders.upstreamRequestHeaders(
-                head.headers,
+            upstreamHeadersSource = UpstreamHeadersSource(
+                inbound: head.headers,
                 downstream: .init(
                     peer: peer,
                     peerIsTrusted: peerTrusted,
@@ -371,17 +381,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
                     requestID: requestID,
                     trace: trace
                 ),
-                hostOverride: target.hostHeader
+                hostOverride: target.hostHeader,
+                webSocketUpgrade: webSocketUpgrade
             )
-        }
-        if !isHTTP2, UpgradeRequest.isRequested(head.headers) {
-            // The HTTP/1 parser reads nothing more on a connection that asked for an upgrade:
-            // whatever the answer, the connection ends with it (or becomes the tunnel).
-            request.keepAlive = false
-            if case .proxy(let target) = route.action, let idle = target.websocketIdleTimeout, UpgradeRequest.isWebSocket(head) {
-                request.websocketIdleTimeout = idle
-                UpgradeRequest.addWebSocketUpgrade(to: &upstreamHeaders)
-            }
         }
         let requestContext = RequestContext(
             inbound: head,
@@ -390,7 +392,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
             clientAddress: clientAddress,
             requestID: requestID,
             receivedAt: Int64(time(nil)),
-            upstreamHeaders: upstreamHeaders,
+            upstreamHeadersSource: upstreamHeadersSource,
             services: services,
             loopState: loop.policyState
         )
