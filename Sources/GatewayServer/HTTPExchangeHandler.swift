@@ -571,6 +571,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         }
         if let requestContext = request.context, !requestContext.route.responsePolicies.isEmpty {
             var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
+            // The policies' copy of the fields is then the only one: their first change copies nothing.
+            head.headers = HTTPHeaders()
             for policy in requestContext.route.responsePolicies { policy.apply(to: &response, request: requestContext) }
             head.status = response.status
             head.headers = response.headers
@@ -581,6 +583,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler {
         } else if request.context == nil, !request.plan.unroutedResponsePolicies.isEmpty {
             // Answered before routing (400, 404, 405, 414, 431): the top-level policies apply.
             var response = ResponseContext(status: head.status, headers: head.headers, isGatewayResponse: gatewayMade)
+            head.headers = HTTPHeaders()
             for policy in request.plan.unroutedResponsePolicies { policy.apply(to: &response) }
             head.status = response.status
             head.headers = response.headers
