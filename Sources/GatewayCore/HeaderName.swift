@@ -1,6 +1,6 @@
 /// ASCII case-insensitive header-name comparison without allocating a lower-cased copy.
 extension StringProtocol {
-    @inline(__always)
+    @inlinable @inline(__always)
     public func equalsIgnoringASCIICase(_ lower: StaticString) -> Bool {
         let count = lower.utf8CodeUnitCount
         guard self.utf8.count == count else { return false }
@@ -14,7 +14,7 @@ extension StringProtocol {
         return true
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func hasPrefixIgnoringASCIICase(_ lower: StaticString) -> Bool {
         let count = lower.utf8CodeUnitCount
         guard self.utf8.count >= count else { return false }
@@ -30,7 +30,7 @@ extension StringProtocol {
     }
 
     /// Equal to `lower`, a string already in lower case, ignoring the ASCII case of `self`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func equalsIgnoringASCIICase(lowerCased lower: String) -> Bool {
         guard self.utf8.count == lower.utf8.count else { return false }
         return self.utf8.elementsEqual(lower.utf8) { byte, l in
