@@ -29,24 +29,38 @@ public enum BearerCredentials: Sendable, Equatable {
         return .token(found)
     }
 
-    /// `Bearer <token68>` (scheme in any case, one or more spaces) → the token. Byte-wise over the
-    /// value's UTF-8: a token is a few hundred bytes, and walking it as characters would cost more
-    /// than the rest of a cached token check.
+    /// `Bearer <token68>` (scheme in any case, one or more spaces) → the token. One pass over the
+    /// value's contiguous UTF-8: a token is a few hundred bytes, and walking it as characters (or
+    /// through generic collection code) would cost more than the rest of a cached token check.
     static func bearer(_ authorization: String) -> BearerCredentials {
-        let utf8 = authorization.utf8
-        let prefix = "bearer ".utf8
-        guard utf8.count > prefix.count,
-            utf8.prefix(prefix.count).elementsEqual(prefix, by: { $0 == $1 || ($1 >= 0x61 && $0 | 0x20 == $1) })
-        else { return .invalid("not_bearer") }
-        var start = utf8.index(utf8.startIndex, offsetBy: prefix.count)
-        while start < utf8.endIndex, utf8[start] == UInt8(ascii: " ") { start = utf8.index(after: start) }
-        let token = utf8[start...]
-        let valid =
-            token.withContiguousStorageIfAvailable { bytes in !bytes.isEmpty && bytes.allSatisfy(isToken68Byte) }
-            ?? (!token.isEmpty && token.allSatisfy(isToken68Byte))
-        guard valid else { return .invalid("malformed_authorization") }
-        return .token(Substring(token))
+        var text = authorization
+        let scanned = text.withUTF8 { bytes -> Result<Range<Int>, Malformed> in
+            let scheme = "bearer "
+            var i = 0
+            for expected in scheme.utf8 {
+                guard i < bytes.count else { return .failure(.notBearer) }
+                let byte = bytes[i]
+                guard byte == expected || (expected >= 0x61 && byte | 0x20 == expected) else { return .failure(.notBearer) }
+                i += 1
+            }
+            guard i < bytes.count else { return .failure(.notBearer) }
+            while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
+            let start = i
+            while i < bytes.count, isToken68Byte(bytes[i]) { i += 1 }
+            guard start < i, i == bytes.count else { return .failure(.malformed) }
+            return .success(start..<i)
+        }
+        switch scanned {
+        case .failure(.notBearer): return .invalid("not_bearer")
+        case .failure(.malformed): return .invalid("malformed_authorization")
+        case .success(let range):
+            let utf8 = text.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            return .token(Substring(utf8[start...]))
+        }
     }
+
+    private enum Malformed: Error { case notBearer, malformed }
 
     /// token68 (RFC 9110 §11.2), which covers a compact JWS.
     @inline(__always)

@@ -45,35 +45,37 @@ public struct JWTPolicy: RequestPolicy {
         case .invalid(let reason): return .reject(.invalidAuthRequest(reason: reason))
         case .token(let token): compact = token
         }
-        let issuer: JWTIssuer
-        let claims: [String: JSONValue]
         let now = request.receivedAt
         if let hit = cachedClaims(for: compact, now: now, loopState: request.loopState) {
             // The times are judged again; issuer, audience and the issuer's required claims
             // cannot have changed since the token was verified under this plan.
-            if let failure = hit.issuer.checkTimes(hit.claims, now: now) { return .reject(.invalidToken(reason: failure.rawValue)) }
-            issuer = hit.issuer
-            claims = hit.claims
-        } else {
-            let token: JWTToken
-            do {
-                token = try JWTToken(compact: compact)
-            } catch {
-                return .reject(.invalidToken(reason: error.rawValue))
-            }
-            guard let chosen = self.issuer(for: token) else { return .reject(.invalidToken(reason: JWTFailure.unknownIssuer.rawValue)) }
-            // Read before the keys, so the entry is never tagged newer than the keys that verified it.
-            let generation = chosen.jwks?.generation ?? 0
-            switch chosen.verify(token, now: now) {
-            case .verified(let verified): claims = verified
-            case .failed(let failure): return .reject(.invalidToken(reason: failure.rawValue))
-            case .keysUnavailable: return .reject(.authKeysUnavailable(issuer: chosen.name))
-            }
-            if let settings = chosen.tokenCache, let loopState = request.loopState {
-                Self.cache(settings, in: loopState).insert(compact, claims: claims, generation: generation)
-            }
-            issuer = chosen
+            if let failure = issuers[hit.issuer].checkTimes(hit.claims, now: now) { return .reject(.invalidToken(reason: failure.rawValue)) }
+            return finish(&request, claims: hit.claims, forwards: issuers[hit.issuer].forwardClaims)
         }
+        let token: JWTToken
+        do {
+            token = try JWTToken(compact: compact)
+        } catch {
+            return .reject(.invalidToken(reason: error.rawValue))
+        }
+        guard let issuer = self.issuer(for: token) else { return .reject(.invalidToken(reason: JWTFailure.unknownIssuer.rawValue)) }
+        // Read before the keys, so the entry is never tagged newer than the keys that verified it.
+        let generation = issuer.jwks?.generation ?? 0
+        let claims: [String: JSONValue]
+        switch issuer.verify(token, now: now) {
+        case .verified(let verified): claims = verified
+        case .failed(let failure): return .reject(.invalidToken(reason: failure.rawValue))
+        case .keysUnavailable: return .reject(.authKeysUnavailable(issuer: issuer.name))
+        }
+        if let settings = issuer.tokenCache, let loopState = request.loopState {
+            Self.cache(settings, in: loopState).insert(compact, claims: claims, generation: generation)
+        }
+        return finish(&request, claims: claims, forwards: issuer.forwardClaims)
+    }
+
+    /// The route's claims and scopes, then the claims forwarded upstream and the subject for
+    /// later policies.
+    private func finish(_ request: inout RequestContext, claims: [String: JSONValue], forwards: [ClaimForward]) -> PolicyDecision {
         for requirement in requiredClaims {
             if let failure = requirement.check(claims) { return .reject(.invalidToken(reason: failure.rawValue)) }
         }
@@ -81,7 +83,7 @@ public struct JWTPolicy: RequestPolicy {
             let granted = Self.scopes(in: claims)
             if !requiredScopes.allSatisfy({ granted.contains(Substring($0)) }) { return .reject(.insufficientScope(required: requiredScopes.joined(separator: " "))) }
         }
-        for forward in issuer.forwardClaims {
+        for forward in forwards {
             if let value = claims[forward.claim]?.headerText { request.upstreamHeaders.add(name: forward.header, value: value) }
         }
         // The verified subject, for later policies (rate limits keyed `jwt:sub`).
@@ -89,17 +91,18 @@ public struct JWTPolicy: RequestPolicy {
         return .proceed
     }
 
-    /// A hit in the token cache of one of this route's issuers: the issuer that verified the
-    /// token, and the claims it had then.
+    /// A hit in the token cache of one of this route's issuers: the index of the issuer that
+    /// verified the token, and the claims it had then.
     private func cachedClaims(
         for token: Substring, now: Int64, loopState: NIOLoopBound<PolicyLoopState>?
-    ) -> (issuer: JWTIssuer, claims: [String: JSONValue])? {
+    ) -> (issuer: Int, claims: [String: JSONValue])? {
         guard let loopState else { return nil }
-        for issuer in issuers {
-            guard let settings = issuer.tokenCache else { continue }
+        for index in issuers.indices {
+            guard let settings = issuers[index].tokenCache else { continue }
             let cache = Self.cache(settings, in: loopState)
-            if let claims = cache.lookup(token, generation: issuer.jwks?.generation ?? 0, now: now, skew: issuer.clockSkewSeconds) {
-                return (issuer, claims)
+            let generation = issuers[index].jwks?.generation ?? 0
+            if let claims = cache.lookup(token, generation: generation, now: now, skew: issuers[index].clockSkewSeconds) {
+                return (index, claims)
             }
         }
         return nil
