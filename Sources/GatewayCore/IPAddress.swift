@@ -95,7 +95,28 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .v4(let v):
-            return "\(v >> 24).\((v >> 16) & 0xFF).\((v >> 8) & 0xFF).\(v & 0xFF)"
+            // Written digit by digit: every proxied request formats its client's address.
+            return String(unsafeUninitializedCapacity: 15) { buffer in
+                var count = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let octet = Int((v >> UInt32(shift)) & 0xFF)
+                    if shift != 24 {
+                        buffer[count] = UInt8(ascii: ".")
+                        count += 1
+                    }
+                    if octet >= 100 {
+                        buffer[count] = UInt8(0x30 + octet / 100)
+                        count += 1
+                    }
+                    if octet >= 10 {
+                        buffer[count] = UInt8(0x30 + octet / 10 % 10)
+                        count += 1
+                    }
+                    buffer[count] = UInt8(0x30 + octet % 10)
+                    count += 1
+                }
+                return count
+            }
         case .v6(0, let lo) where lo >> 32 == 0xFFFF:
             return "::ffff:" + IPAddress.v4(UInt32(truncatingIfNeeded: lo)).description
         case .v6(let hi, let lo):

@@ -7,6 +7,7 @@ struct IPAddressTests {
         ("1.2.3.4", 0x0102_0304),
         ("10.0.0.1", 0x0A00_0001),
         ("192.168.100.200", 0xC0A8_64C8),
+        ("100.10.1.109", 0x640A_016D),
         ("255.255.255.255", 0xFFFF_FFFF),
     ])
     func parsesIPv4(text: String, value: UInt32) throws {

@@ -45,11 +45,14 @@ public struct RateLimitHeadersPolicy: ResponsePolicy {
         var states = ""
         for status in request.rateLimits where Self.reports(status) {
             let items = self.items.first { $0.name == status.spec.name } ?? Items(status.spec)
-            if !policies.isEmpty {
-                policies += ", "
+            if policies.isEmpty {
+                // The usual single limit: its prepared item as it is, no copy.
+                policies = items.policy
+                states.reserveCapacity(items.statePrefix.utf8.count + 24)
+            } else {
+                policies += ", " + items.policy
                 states += ", "
             }
-            policies += items.policy
             states += items.statePrefix
             states += String(status.outcome.remaining)
             states += ";t="
