@@ -7,7 +7,7 @@ import NIOPosix
 public final class TestRedis: @unchecked Sendable {
     public let port: Int
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
 
     /// Starts a server on a port that was free a moment ago (bound to 127.0.0.1:0 and closed).
     public init(group: any EventLoopGroup) async throws {
@@ -21,15 +21,11 @@ public final class TestRedis: @unchecked Sendable {
 
     /// Starts the server (again) on ``port`` and waits until it answers `PING`, at most 10 s.
     public func start() async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = [
+        let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--protected-mode", "no", "--loglevel", "warning",
         ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
+        let process = try ChildProcess("/usr/bin/redis-server", arguments: arguments, output: .discarded)
         lock.withLock { self.process = process }
         for _ in 0..<200 {
             if !process.isRunning { break }
@@ -42,11 +38,9 @@ public final class TestRedis: @unchecked Sendable {
 
     /// Kills the server at once (SIGKILL), as a crash would.
     public func kill() {
-        guard let process = lock.withLock({ () -> Process? in defer { self.process = nil }; return self.process }) else { return }
-        if process.isRunning {
-            Foundation.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        guard let process = lock.withLock({ () -> ChildProcess? in defer { self.process = nil }; return self.process }) else { return }
+        process.signal(SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Freezes the server (SIGSTOP): connections stay open, nothing answers.
@@ -55,23 +49,16 @@ public final class TestRedis: @unchecked Sendable {
     public func resume() { signal(SIGCONT) }
 
     private func signal(_ signal: Int32) {
-        guard let process = lock.withLock({ self.process }) else { return }
-        Foundation.kill(process.processIdentifier, signal)
+        lock.withLock { self.process }?.signal(signal)
     }
 
-    /// Runs one command with `redis-cli` and returns its output without the final newline.
+    /// Runs one command with `redis-cli` and returns its output without the final newline. One
+    /// that has not finished after 30 s (a paused server) is killed and throws.
     @discardableResult
     public func cli(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port)] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        let process = try ChildProcess(
+            "/usr/bin/redis-cli", arguments: ["-h", "127.0.0.1", "-p", String(port)] + arguments, output: .standardOutput)
+        return try process.collect(timeout: .seconds(30)).output.trimmingCharacters(in: .newlines)
     }
 
     deinit {
