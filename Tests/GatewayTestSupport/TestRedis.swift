@@ -19,21 +19,32 @@ public final class TestRedis: @unchecked Sendable {
 
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts the server (again) on ``port`` and waits until it answers `PING`, at most 10 s.
+    /// Starts the server (again) on ``port`` and waits until it answers `PING`, at most 20 s. The
+    /// error says whether it exited, what it printed and what `redis-cli` last got.
     public func start() async throws {
         let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--protected-mode", "no", "--loglevel", "warning",
         ]
-        let process = try ChildProcess("/usr/bin/redis-server", arguments: arguments, output: .discarded)
+        let process = try ChildProcess("/usr/bin/redis-server", arguments: arguments, output: .combined)
         lock.withLock { self.process = process }
-        for _ in 0..<200 {
-            if !process.isRunning { break }
-            if (try? cli("PING")) == "PONG" { return }
+        let deadline = ContinuousClock.now + .seconds(20)
+        var last = "no answer"
+        // Bounded by the deadline and by 400 × 50 ms of sleep.
+        for _ in 0..<400 where ContinuousClock.now < deadline && process.isRunning {
+            do {
+                let answer = try cli("PING")
+                if answer == "PONG" { return }
+                last = "answered \(answer.debugDescription)"
+            } catch {
+                last = "\(error)"
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
+        let state = process.terminationStatus.map { "exited with status \($0)" } ?? "still running"
         kill()
-        throw TestRedisError.didNotStart("redis-server on port \(port) did not answer PING")
+        throw TestRedisError.didNotStart(
+            "redis-server on port \(port) did not answer PING (\(state); redis-cli last: \(last)); its output:\n\(process.output)")
     }
 
     /// Kills the server at once (SIGKILL), as a crash would.
