@@ -61,7 +61,7 @@ public final class ChildProcess: Sendable {
         // see the end of the output.
         if writeEnd >= 0 { close(writeEnd) }
         self.pid = pid
-        collector = readEnd >= 0 ? OutputCollector(reading: readEnd, name: "\(executable) [\(pid)] output") : nil
+        collector = readEnd >= 0 ? OutputCollector(reading: readEnd, name: "child \(pid)") : nil
     }
 
     /// What the child wrote so far to the collected output (empty for ``Output/discarded``).
@@ -244,6 +244,7 @@ private final class OutputCollector: @unchecked Sendable {
     private var bytes: [UInt8] = []
     private var ended = false
 
+    /// `name` names the thread (Linux keeps 15 bytes of it).
     init(reading fd: Int32, name: String) {
         let thread = Thread { [self] in drain(fd) }
         thread.name = name
