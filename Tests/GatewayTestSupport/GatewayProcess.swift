@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOPosix
 
 /// The real `gateway` binary (built beside the tests) running as a child process, its output
 /// collected. ``stop()`` ends it; a test must call it (it kills after a bounded wait).
@@ -51,12 +50,9 @@ public final class GatewayProcess {
         return status
     }
 
-    /// A port that was free a moment ago (bound to port 0, then released), for a configuration
-    /// that must name its port because another process reads it.
+    /// A port that was free a moment ago, for a configuration that must name its port because
+    /// another process reads it (see ``FreePort``).
     public static func freePort(group: any EventLoopGroup) async throws -> Int {
-        let channel = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
+        try await FreePort.pick(group: group)
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOPosix
 
 /// A real `redis-server` for tests: on a free port of 127.0.0.1, without persistence, stopped,
 /// killed, paused and restarted on the same port by the test. Commands go through `redis-cli`.
@@ -9,32 +8,48 @@ public final class TestRedis: @unchecked Sendable {
     private let lock = NSLock()
     private var process: ChildProcess?
 
-    /// Starts a server on a port that was free a moment ago (bound to 127.0.0.1:0 and closed).
+    /// Starts a server on a port that was free a moment ago (``FreePort``). Should another process
+    /// take it first, the server exits for that and is started again on another port, at most 5
+    /// times in all.
     public init(group: any EventLoopGroup) async throws {
-        let probe = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
-        self.port = probe.localAddress!.port!
-        try await probe.close()
-        try await start()
+        var taken: [Int] = []
+        for _ in 0..<5 {
+            let port = try await FreePort.pick(group: group)
+            do {
+                let process = try await Self.launch(port: port)
+                self.port = port
+                self.process = process
+                return
+            } catch TestRedisError.portTaken {
+                taken.append(port)
+            }
+        }
+        throw TestRedisError.portTaken("ports \(taken) were all taken before redis-server bound them")
     }
 
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts the server (again) on ``port`` and waits until it answers `PING`, at most 20 s. The
-    /// error says whether it exited, what it printed and what `redis-cli` last got.
+    /// Starts the server (again) on ``port`` and waits until it answers `PING`, at most 20 s.
     public func start() async throws {
+        let process = try await Self.launch(port: port)
+        lock.withLock { self.process = process }
+    }
+
+    /// Starts redis-server on `port` and waits until it answers `PING`, at most 20 s. The error
+    /// says whether it exited, what it printed and what `redis-cli` last got.
+    private static func launch(port: Int) async throws -> ChildProcess {
         let arguments = [
             "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
             "--protected-mode", "no", "--loglevel", "warning",
         ]
         let process = try ChildProcess("/usr/bin/redis-server", arguments: arguments, output: .combined)
-        lock.withLock { self.process = process }
         let deadline = ContinuousClock.now + .seconds(20)
         var last = "no answer"
         // Bounded by the deadline and by 400 × 50 ms of sleep.
         for _ in 0..<400 where ContinuousClock.now < deadline && process.isRunning {
             do {
-                let answer = try cli("PING")
-                if answer == "PONG" { return }
+                let answer = try cli(port: port, ["PING"])
+                if answer == "PONG" { return process }
                 last = "answered \(answer.debugDescription)"
             } catch {
                 last = "\(error)"
@@ -42,9 +57,12 @@ public final class TestRedis: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(50))
         }
         let state = process.terminationStatus.map { "exited with status \($0)" } ?? "still running"
-        kill()
-        throw TestRedisError.didNotStart(
-            "redis-server on port \(port) did not answer PING (\(state); redis-cli last: \(last)); its output:\n\(process.output)")
+        process.signal(SIGKILL)
+        process.waitUntilExit()
+        _ = process.waitForEndOfOutput(timeout: .seconds(5))
+        let message = "redis-server on port \(port) did not answer PING (\(state); redis-cli last: \(last)); its output:\n\(process.output)"
+        if process.output.contains("Address already in use") { throw TestRedisError.portTaken(message) }
+        throw TestRedisError.didNotStart(message)
     }
 
     /// Kills the server at once (SIGKILL), as a crash would.
@@ -67,6 +85,10 @@ public final class TestRedis: @unchecked Sendable {
     /// that has not finished after 30 s (a paused server) is killed and throws.
     @discardableResult
     public func cli(_ arguments: String...) throws -> String {
+        try Self.cli(port: port, arguments)
+    }
+
+    private static func cli(port: Int, _ arguments: [String]) throws -> String {
         let process = try ChildProcess(
             "/usr/bin/redis-cli", arguments: ["-h", "127.0.0.1", "-p", String(port)] + arguments, output: .standardOutput)
         return try process.collect(timeout: .seconds(30)).output.trimmingCharacters(in: .newlines)
@@ -80,4 +102,6 @@ public final class TestRedis: @unchecked Sendable {
 /// Why a ``TestRedis`` could not be started.
 public enum TestRedisError: Error {
     case didNotStart(String)
+    /// It exited because its port was in use.
+    case portTaken(String)
 }
