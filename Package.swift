@@ -130,9 +130,16 @@ let package = Package(
             path: "bench/JWTVerifyBench",
             swiftSettings: strict
         ),
+        // Test support, C: two glibc calls that <spawn.h> and <unistd.h> declare only under
+        // _GNU_SOURCE (posix_spawn_file_actions_addclosefrom_np, pipe2), for ChildProcess.
+        .target(
+            name: "CChildProcess",
+            path: "Tests/CChildProcess"
+        ),
         .target(
             name: "GatewayTestSupport",
             dependencies: [
+                "CChildProcess",
                 "GatewayCore",
                 "GatewayConfig",
                 "GatewayServer",

@@ -44,9 +44,9 @@ import Testing
         #expect(started != nil, "gateway did not become ready: \(gateway.text)")
 
         let admin = "127.0.0.1:\(port)"
-        // Subprocess runs through env(1): a leading NAME=VALUE sets the variable.
         let diff = try Subprocess.run(
-            ["GATEWAY_ADMIN_TOKEN=\(Self.token)", GatewayProcess.binary, "check", "--diff-running", "--config", candidate.path, "--admin", admin])
+            [GatewayProcess.binary, "check", "--diff-running", "--config", candidate.path, "--admin", admin],
+            environment: ["GATEWAY_ADMIN_TOKEN": Self.token])
         #expect(diff.status == 0, "\(diff.output)")
         let expected = "running: generation 1 at admin \(admin); new: \(candidate.path)\n"
             + PlanDiff.render(from: try current.plan(), to: try candidate.plan())
@@ -61,7 +61,8 @@ import Testing
         #expect(same.output.hasSuffix("summary: no changes; a reload would only raise the generation\n"))
 
         let unauthorized = try Subprocess.run(
-            ["GATEWAY_ADMIN_TOKEN=wrong-token-0123456789abcdef", GatewayProcess.binary, "check", "--diff-running", "--config", candidate.path, "--admin", admin])
+            [GatewayProcess.binary, "check", "--diff-running", "--config", candidate.path, "--admin", admin],
+            environment: ["GATEWAY_ADMIN_TOKEN": "wrong-token-0123456789abcdef"])
         #expect(unauthorized.status == 1)
         #expect(unauthorized.output.contains("the admin listener at \(admin) answered 401"))
 

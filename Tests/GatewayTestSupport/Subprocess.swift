@@ -1,19 +1,14 @@
-import Foundation
-
-/// Runs a command found on `PATH` with no standard input and returns what it printed (standard
-/// output and error together) and its exit status.
+/// Runs a command (a path, or a name found on `PATH`) with no standard input and returns what it
+/// printed (standard output and error together) and its exit status.
 public enum Subprocess {
-    public static func run(_ arguments: [String]) throws -> (output: String, status: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try ProcessLaunch.run(process)
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: output, as: UTF8.self), process.terminationStatus)
+    /// `environment` is set on top of the test process's environment. A command still writing
+    /// after `timeout` is killed and ``ChildProcessError/timedOut`` thrown: a hung tool fails its
+    /// test instead of the whole run.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(120)
+    ) throws -> (output: String, status: Int32) {
+        let command = arguments.first ?? ""
+        let child = try ChildProcess(command, arguments: Array(arguments.dropFirst()), environment: environment, output: .combined)
+        return try child.collect(timeout: timeout)
     }
 }

@@ -15,7 +15,7 @@ import Glibc
 /// through a writer that never blocks the caller and counts what it had to drop.
 @Suite("Process log handler") struct GatewayLogHandlerTests {
     /// A pipe whose read end the test drains; closed by ``close()``.
-    final class Pipe: Sendable {
+    final class PipeEnds: Sendable {
         let read: Int32
         let write: Int32
 
@@ -43,7 +43,7 @@ import Glibc
     }
 
     @Test func subsystemLevelsComeFromTheSharedTableAndFollowItsChanges() throws {
-        let pipe = try Pipe()
+        let pipe = try PipeEnds()
         defer { pipe.closeRead() }
         let levels = LogLevels(LogSettings(level: .warning, levels: [.upstream: .debug]))
         let writer = LogWriter(fd: pipe.write, format: .json)
@@ -86,7 +86,7 @@ import Glibc
     /// A writer whose descriptor is not read does not block the thread that logs: past its bound
     /// it drops lines, and says how many once the output moves again.
     @Test func aStuckOutputDropsLinesAndCountsThem() throws {
-        let pipe = try Pipe()
+        let pipe = try PipeEnds()
         defer { pipe.closeRead() }
         let writer = LogWriter(fd: pipe.write, format: .json)
         let payload = String(repeating: "x", count: 1000)
