@@ -284,7 +284,8 @@ def merge_rounds(rows):
 
 
 def policy_round_shares(rows):
-    """Per policy scenario, the req/s of each round ÷ the baseline's req/s in the same round."""
+    """Per policy scenario, the req/s of each round ÷ the req/s of the baseline run paired with
+    it (same round label)."""
     base = {(r["size"], r["workers"], r["proxy"], r["round"]): r
             for r in rows if r["scenario"] == "baseline" and "round" in r}
     shares = {}
@@ -423,7 +424,7 @@ def main(argv):
     sp.add_argument("--ticks-after", type=int, required=True)
     sp.add_argument("--clk-tck", type=int, required=True)
     sp.add_argument("--scenario", default="plain")
-    sp.add_argument("--round", type=int, help="round of a repeated run (policy scenarios)")
+    sp.add_argument("--round", help="round of a repeated run, the same for a route and its baseline (policy scenarios)")
     out = sp.add_mutually_exclusive_group(required=True)
     out.add_argument("--wrk-output")
     out.add_argument("--h2load-output")

@@ -19,9 +19,9 @@
 # JWT, CORS, security headers, limits), a rate limit that is never exceeded with the local store,
 # and the same with a redis-server the script starts; each is compared, on /small, with a plain
 # route of the same process ("baseline"). Targets: 85 %, 95 % and 75 % of the baseline's req/s.
-# These runs are repeated ROUNDS times, baseline first in each round, and each ratio is the
-# median over the rounds of that round's route ÷ baseline, so a slow moment of the machine moves
-# both sides of one ratio rather than one side of all of them.
+# Each route is measured right after a baseline run of its own (a pair), ROUNDS times, and its
+# share is the median over the rounds of the pair's route ÷ baseline: a slow moment of the
+# machine moves both sides of one ratio rather than one side of all of them.
 # "cache-hit-small" and "cache-hit-16k": every request a cache hit (the origin answers with
 # Cache-Control: max-age=600, a first request fills): the gateway's `cache` against nginx's
 # proxy_cache and, when varnishd is installed (package varnish), Varnish with malloc storage
@@ -40,7 +40,7 @@
 #   SCENARIOS    of: plain tls h2 policies ratelimit-local ratelimit-redis cache-hit-small
 #                cache-hit-16k gzip [all whose tools exist]
 #   H2_CLIENTS   h2load connections for h2 [32]         H2_STREAMS  streams per connection [10]
-#   ROUNDS       rounds of the policy and rate-limit runs [3]
+#   ROUNDS       rounds of the policy and rate-limit runs [5]
 #   GATEWAY_BIN  gateway binary [.build/release/gateway] RESULTS   markdown report [bench/results/latest.md]
 #   KEEP_TMP=1   keep the temp dir (configs, logs, raw wrk output) for a look afterwards
 #
@@ -93,7 +93,7 @@ scenarios_given="${SCENARIOS+set}"
 SCENARIOS="${SCENARIOS:-$all_scenarios}"
 H2_CLIENTS="${H2_CLIENTS:-32}"
 H2_STREAMS="${H2_STREAMS:-10}"
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-5}"
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "bench/run.sh: ROUNDS must be a positive integer, not '$ROUNDS'" >&2; exit 2; }
 round="" # the policy round being measured; empty outside them
 GATEWAY_BIN="${GATEWAY_BIN:-$root/.build/release/gateway}"
@@ -686,12 +686,15 @@ EOF
             die "gateway: the Redis rate limit left no bucket in Redis"
     fi
     log "gateway: worker_threads $workers, policy routes, pid $pid on 127.0.0.1:$port"
-    for ((round = 1; round <= ROUNDS; round++)); do
-        # The same requests on every route (the token and Origin included), so that a share
-        # measures what the route's policies cost, not the bytes of the extra headers.
-        run_wrk gateway "$workers" "$pid" baseline small "http://127.0.0.1:$port/baseline/small" "${auth[@]}"
+    local pass
+    for ((pass = 1; pass <= ROUNDS; pass++)); do
         for sc in "${policy_scenarios[@]}"; do
             [ -n "${want[$sc]:-}" ] || continue
+            # A pair: the baseline, then the route at once, under one round label. The same
+            # requests on both (the token and Origin included), so that a share measures what
+            # the route's policies cost, not the bytes of the extra headers.
+            round="$pass-$sc"
+            run_wrk gateway "$workers" "$pid" baseline small "http://127.0.0.1:$port/baseline/small" "${auth[@]}"
             run_wrk gateway "$workers" "$pid" "$sc" small "http://127.0.0.1:$port/$sc/small" "${auth[@]}"
         done
     done

@@ -31,6 +31,18 @@ import Testing
         #expect(cache.lookup(Self.token, generation: 0, now: TestSigner.now, skew: 0) != nil)
     }
 
+    @Test func tokensSharingTheirLast32BytesAreStillDistinctEntries() {
+        let cache = JWTTokenCache(capacity: 8)
+        let tail = String(repeating: "s", count: 40)
+        let tokens = (0..<6).map { Substring("header.payload-\($0).\(tail)") }
+        for (n, token) in tokens.enumerated() { cache.insert(token, claims: ["n": .number(Double(n))], generation: 0) }
+        #expect(cache.count == 6)
+        for (n, token) in tokens.enumerated() {
+            #expect(cache.lookup(token, generation: 0, now: TestSigner.now, skew: 0)?["n"] == .number(Double(n)))
+        }
+        #expect(cache.lookup(Substring("header.payload-9.\(tail)"), generation: 0, now: TestSigner.now, skew: 0) == nil)
+    }
+
     @Test func anEntryExpiresWhileCached() {
         let cache = JWTTokenCache(capacity: 8)
         cache.insert(Self.token, claims: Self.claims, generation: 0)

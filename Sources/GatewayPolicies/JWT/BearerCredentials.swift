@@ -34,6 +34,8 @@ public enum BearerCredentials: Sendable, Equatable {
     /// through generic collection code) would cost more than the rest of a cached token check.
     static func bearer(_ authorization: String) -> BearerCredentials {
         var text = authorization
+        // Read once: each use of a static is a call that checks it is initialised.
+        let token68 = Self.token68
         let scanned = text.withUTF8 { bytes -> Result<Range<Int>, Malformed> in
             let scheme = "bearer "
             var i = 0
@@ -46,7 +48,7 @@ public enum BearerCredentials: Sendable, Equatable {
             guard i < bytes.count else { return .failure(.notBearer) }
             while i < bytes.count, bytes[i] == UInt8(ascii: " ") { i += 1 }
             let start = i
-            while i < bytes.count, isToken68Byte(bytes[i]) { i += 1 }
+            while i < bytes.count, token68[Int(bytes[i])] { i += 1 }
             guard start < i, i == bytes.count else { return .failure(.malformed) }
             return .success(start..<i)
         }
@@ -62,12 +64,7 @@ public enum BearerCredentials: Sendable, Equatable {
 
     private enum Malformed: Error { case notBearer, malformed }
 
-    /// token68 (RFC 9110 §11.2), which covers a compact JWS.
-    @inline(__always)
-    static func isToken68Byte(_ b: UInt8) -> Bool {
-        token68[Int(b)]
-    }
-
+    /// The bytes of token68 (RFC 9110 §11.2), which covers a compact JWS, indexed by byte.
     private static let token68: [Bool] = (0...255).map { value in
         let b = UInt8(value)
         return (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)

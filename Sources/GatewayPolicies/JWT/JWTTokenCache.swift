@@ -19,8 +19,23 @@ public final class JWTTokenCache {
         var referenced: Bool
     }
 
+    /// A token as a dictionary key: hashed by its last 32 bytes, which are its signature's (every
+    /// entry is a token whose signature verified, so no two entries share them by design), and
+    /// compared whole. Hashing a few hundred bytes on every request cost more than the rest of
+    /// the lookup.
+    struct Key: Hashable {
+        let token: Substring
+
+        func hash(into hasher: inout Hasher) {
+            var token = token
+            token.withUTF8 { bytes in hasher.combine(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes.suffix(32)))) }
+        }
+
+        static func == (a: Key, b: Key) -> Bool { a.token == b.token }
+    }
+
     public let capacity: Int
-    private var index: [Substring: Int]
+    private var index: [Key: Int]
     private var slots: [Slot?] = []
     private var hand = 0
     private var generation: Int?
@@ -41,9 +56,9 @@ public final class JWTTokenCache {
             clear(for: generation)
             return nil
         }
-        guard let position = index[token], let slot = slots[position] else { return nil }
+        guard let position = index[Key(token: token)], let slot = slots[position] else { return nil }
         if let expiry = slot.expiry, Double(now) >= expiry + Double(skew) {
-            index[slot.token] = nil
+            index[Key(token: slot.token)] = nil
             slots[position] = nil
             return nil
         }
@@ -60,18 +75,18 @@ public final class JWTTokenCache {
         }
         let slot = Slot(
             token: Substring(String(token)), claims: claims, expiry: claims["exp"]?.number, referenced: false)
-        if let position = index[token] {
+        if let position = index[Key(token: token)] {
             slots[position] = slot
             return
         }
         if slots.count < capacity {
-            index[slot.token] = slots.count
+            index[Key(token: slot.token)] = slots.count
             slots.append(slot)
             return
         }
         let position = victim()
-        if let old = slots[position] { index[old.token] = nil }
-        index[slot.token] = position
+        if let old = slots[position] { index[Key(token: old.token)] = nil }
+        index[Key(token: slot.token)] = position
         slots[position] = slot
     }
 
