@@ -19,10 +19,10 @@ public final class JWTTokenCache {
         var referenced: Bool
     }
 
-    /// A token as a dictionary key: hashed by its last 32 bytes, which are its signature's (every
-    /// entry is a token whose signature verified, so no two entries share them by design), and
-    /// compared whole. Hashing a few hundred bytes on every request cost more than the rest of
-    /// the lookup.
+    /// A token as a dictionary key: hashed by its last 32 bytes, which are its signature's (only
+    /// tokens whose signature verified are inserted, so entries sharing them are as unlikely as
+    /// equal signatures, and a shared tail would only be a hash collision), and compared whole.
+    /// Hashing a few hundred bytes on every request cost more than the rest of the lookup.
     struct Key: Hashable {
         let token: Substring
 
