@@ -30,9 +30,7 @@ extension PlanCompiler {
             settings.drainTimeout = amount
         }
         if let block = first("timeouts", in: directives)?.block {
-            func duration(_ name: String) -> TimeAmount? {
-                first(name, in: block).flatMap { value($0, 0) { ValueParser.duration($0) } }
-            }
+            func duration(_ name: String) -> TimeAmount? { first(name, in: block) { ValueParser.duration($0) } }
             if let v = duration("request_head") { settings.timeouts.requestHead = v }
             if let v = duration("body_idle") { settings.timeouts.bodyIdle = v }
             if let v = duration("keepalive_idle") { settings.timeouts.keepaliveIdle = v }
@@ -104,10 +102,10 @@ extension PlanCompiler {
     func compileHTTP2(_ block: [Directive]) -> HTTP2Limits {
         var limits = HTTP2Limits()
         func integer(_ name: String, _ range: ClosedRange<Int>) -> Int? {
-            first(name, in: block).flatMap { value($0) { ValueParser.integer($0, in: range) } }
+            first(name, in: block) { ValueParser.integer($0, in: range) }
         }
         func size(_ name: String, _ range: ClosedRange<Int>) -> Int? {
-            first(name, in: block).flatMap { value($0) { ValueParser.size($0, in: range) } }
+            first(name, in: block) { ValueParser.size($0, in: range) }
         }
         if let v = integer("max_concurrent_streams", 1...10_000) { limits.maxConcurrentStreams = v }
         if let v = size("max_header_list_size", 1024...(1 << 20)) { limits.maxHeaderListSize = v }

@@ -24,22 +24,20 @@ extension PlanCompiler {
                 error(d.location, "upstream", "upstream '\(name)' has no servers", hint: "add at least one 'server HOST:PORT;'")
             }
             if let d = first("balance", in: block), let v = compileBalance(d) { spec.balance = v }
-            func duration(_ name: String) -> TimeAmount? {
-                first(name, in: block).flatMap { value($0, 0) { ValueParser.duration($0) } }
-            }
+            func duration(_ name: String) -> TimeAmount? { first(name, in: block) { ValueParser.duration($0) } }
             if let v = duration("connect_timeout") { spec.connectTimeout = v }
             if let v = duration("first_byte_timeout") { spec.firstByteTimeout = v }
             if let v = duration("idle_timeout") { spec.idleTimeout = v }
             if let v = duration("keepalive_timeout") { spec.keepaliveTimeout = v }
-            if let v = first("keepalive", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...10_000) } }) {
+            if let v = first("keepalive", in: block, { ValueParser.integer($0, in: 0...10_000) }) {
                 spec.keepaliveConnections = v
             }
-            if let v = first("max_connect_attempts", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...10) } }) {
+            if let v = first("max_connect_attempts", in: block, { ValueParser.integer($0, in: 1...10) }) {
                 spec.maxConnectAttempts = v
             }
             compileRetry(block, into: &spec.retry)
             func limit(_ name: String) -> Int? {
-                first(name, in: block).flatMap { value($0, 0) { ValueParser.integer($0, in: 1...1_000_000) } }
+                first(name, in: block) { ValueParser.integer($0, in: 1...1_000_000) }
             }
             spec.limits = CircuitBreakerLimits(maxConnections: limit("max_connections"), maxPending: limit("max_pending"), maxRequests: limit("max_requests"))
             if let o = first("outlier_detection", in: block) {
@@ -83,26 +81,22 @@ extension PlanCompiler {
 extension PlanCompiler {
     /// `retries N; per_try_timeout D; retry_on CONDITION...; retry_budget P%;`
     func compileRetry(_ block: [Directive], into retry: inout RetryPolicy) {
-        if let v = first("retries", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...10) } }) { retry.retries = v }
-        if let v = first("per_try_timeout", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { retry.perTryTimeout = v }
+        if let v = first("retries", in: block, { ValueParser.integer($0, in: 0...10) }) { retry.retries = v }
+        if let v = first("per_try_timeout", in: block, { ValueParser.duration($0) }) { retry.perTryTimeout = v }
         if let d = first("retry_on", in: block) {
             retry.retryOn = Set(d.arguments.indices.compactMap { value(d, $0, ValueParser.retryCondition) })
         }
-        if let v = first("retry_budget", in: block).flatMap({ value($0, 0, ValueParser.percent) }) { retry.budgetPercent = v }
+        if let v = first("retry_budget", in: block, ValueParser.percent) { retry.budgetPercent = v }
     }
 
     /// `outlier_detection [{ consecutive_failures N; base_ejection_time D; max_ejection_time D; max_ejected_percent N; }]`.
     mutating func compileOutlierDetection(_ d: Directive) -> OutlierDetection {
         let block = d.block ?? []
         var settings = OutlierDetection()
-        if let v = first("consecutive_failures", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 1...1000) } }) {
-            settings.consecutiveFailures = v
-        }
-        if let v = first("base_ejection_time", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { settings.baseEjectionTime = v }
-        if let v = first("max_ejection_time", in: block).flatMap({ value($0, 0) { ValueParser.duration($0) } }) { settings.maxEjectionTime = v }
-        if let v = first("max_ejected_percent", in: block).flatMap({ value($0, 0) { ValueParser.integer($0, in: 0...100) } }) {
-            settings.maxEjectedPercent = v
-        }
+        if let v = first("consecutive_failures", in: block, { ValueParser.integer($0, in: 1...1000) }) { settings.consecutiveFailures = v }
+        if let v = first("base_ejection_time", in: block, { ValueParser.duration($0) }) { settings.baseEjectionTime = v }
+        if let v = first("max_ejection_time", in: block, { ValueParser.duration($0) }) { settings.maxEjectionTime = v }
+        if let v = first("max_ejected_percent", in: block, { ValueParser.integer($0, in: 0...100) }) { settings.maxEjectedPercent = v }
         if settings.maxEjectionTime < settings.baseEjectionTime {
             error(
                 d.location, "outlier_detection", "max_ejection_time is shorter than base_ejection_time",
@@ -136,17 +130,13 @@ extension PlanCompiler {
     mutating func compileHealthCheck(_ d: Directive) -> HealthCheck {
         let block = d.block ?? []
         var check = HealthCheck()
-        func duration(_ name: String) -> TimeAmount? {
-            first(name, in: block).flatMap { value($0, 0) { ValueParser.duration($0) } }
-        }
-        func threshold(_ name: String) -> Int? {
-            first(name, in: block).flatMap { value($0, 0) { ValueParser.integer($0, in: 1...100) } }
-        }
+        func duration(_ name: String) -> TimeAmount? { first(name, in: block) { ValueParser.duration($0) } }
+        func threshold(_ name: String) -> Int? { first(name, in: block) { ValueParser.integer($0, in: 1...100) } }
         if let v = duration("interval") { check.interval = v }
         if let v = duration("timeout") { check.timeout = v }
         if let v = threshold("healthy_threshold") { check.healthyThreshold = v }
         if let v = threshold("unhealthy_threshold") { check.unhealthyThreshold = v }
-        if let v = first("jitter", in: block).flatMap({ value($0, 0, ValueParser.percent) }) { check.jitterPercent = v }
+        if let v = first("jitter", in: block, ValueParser.percent) { check.jitterPercent = v }
         if first("type", in: block)?.arguments.first?.text == "tcp" {
             check.kind = .tcp
             for name in ["path", "expect", "host"] {
@@ -155,8 +145,8 @@ extension PlanCompiler {
             }
             return check
         }
-        let path = first("path", in: block).flatMap { value($0, 0, ValueParser.pathPrefix) } ?? HealthCheck.defaultPath
-        let host = first("host", in: block).flatMap { value($0, 0, ValueParser.hostName) }
+        let path = first("path", in: block, ValueParser.pathPrefix) ?? HealthCheck.defaultPath
+        let host = first("host", in: block, ValueParser.hostName)
         var expect = HealthCheck.defaultExpect
         if let e = first("expect", in: block) {
             expect = e.arguments.indices.compactMap { value(e, $0, ValueParser.statusRange) }

@@ -88,4 +88,10 @@ struct PlanCompiler {
     func first(_ name: String, in directives: [Directive]) -> Directive? {
         directives.first { $0.name == name }
     }
+
+    /// The parsed first argument of the first directive called `name`; `nil` when it is absent
+    /// or invalid (validation reported it).
+    func first<T>(_ name: String, in directives: [Directive], _ parse: (String) -> Result<T, ValueError>) -> T? {
+        first(name, in: directives).flatMap { value($0, 0, parse) }
+    }
 }
