@@ -44,16 +44,10 @@ public struct LoadBalancer {
         excluding excluded: Set<Int> = [], down: [Bool]? = nil, unavailable: [Bool]? = nil, hashKey: UInt64? = nil
     ) -> Int? {
         guard excluded.count < servers.count else { return nil }
-        if let unavailable {
-            if let down {
-                if let index = pick(hashKey: hashKey, skip: { excluded.contains($0) || unavailable[$0] || down[$0] }) { return index }
-            }
-            return pick(hashKey: hashKey, skip: { excluded.contains($0) || unavailable[$0] })
-        }
-        if let down {
-            if let index = pick(hashKey: hashKey, skip: { excluded.contains($0) || down[$0] }) { return index }
-        }
-        return pick(hashKey: hashKey, skip: { excluded.contains($0) })
+        // Never picked: tried already, or failing health checks. `down` only while others are left.
+        let barred = { (i: Int) in excluded.contains(i) || unavailable?[i] == true }
+        if let down, let index = pick(hashKey: hashKey, skip: { barred($0) || down[$0] }) { return index }
+        return pick(hashKey: hashKey, skip: barred)
     }
 
     /// Sets `server`'s weight to `permille` thousandths of its configured one (slow start).
