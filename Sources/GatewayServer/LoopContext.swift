@@ -98,9 +98,8 @@ final class LoopContext {
 
     /// A checker's new verdict on the server `key` names, for every pool of this loop it concerns.
     func applyHealth(_ key: HealthCheckKey, healthy: Bool) {
-        for (spec, pool) in pools where spec.name == key.upstream && spec.healthCheck == key.check && spec.tls == key.tls {
-            for server in spec.servers.indices
-            where spec.servers[server].host == key.host && spec.servers[server].port == key.port && pool.addresses[server] == key.address {
+        for (spec, pool) in pools where spec.name == key.upstream {
+            for server in spec.servers.indices where HealthCheckKey(spec, server: server, address: pool.addresses[server]) == key {
                 pool.setHealth(of: server, healthy: healthy)
             }
         }

@@ -71,13 +71,9 @@ public final class UpstreamPool {
         self.logger = logger
     }
 
-    /// The name sent as SNI and verified against the server's certificate: the configured one,
-    /// else the server's host when it is a name (IP literals are verified without SNI).
-    func serverName(for server: Int) -> String? { spec.tlsServerName(for: server) }
-
     private func connect(to server: Int) -> EventLoopFuture<any Channel> {
         let tlsContext = self.tlsContext
-        let serverName = serverName(for: server)
+        let serverName = spec.tlsServerName(for: server)
         let serverDescription = spec.servers[server].description
         return ClientBootstrap(group: eventLoop)
             .connectTimeout(spec.connectTimeout)
