@@ -6,16 +6,17 @@ extension GatewayServer {
     func scheduleAddressRefresh(_ plan: GatewayPlan) {
         addressRefresher.stop()
         guard let interval = plan.settings.resolveInterval else { return }
-        addressRefresher.start(every: interval) { [weak self] spec, addresses in
-            await self?.applyAddresses(addresses, to: spec)
-        }
+        addressRefresher.start(every: interval, apply: applyingAddresses)
     }
 
     /// One round of lookups now (what the interval runs), its changes applied when it returns.
     func refreshAddresses() async {
-        await addressRefresher.refresh { [weak self] spec, addresses in
-            await self?.applyAddresses(addresses, to: spec)
-        }
+        await addressRefresher.refresh(apply: applyingAddresses)
+    }
+
+    /// ``applyAddresses(_:to:)`` for the refresher, which must not keep the server alive.
+    private var applyingAddresses: UpstreamAddressRefresher.Apply {
+        { [weak self] spec, addresses in await self?.applyAddresses(addresses, to: spec) }
     }
 
     /// Swaps `spec`'s new addresses in on every event loop (each replaces its pool), then moves

@@ -44,20 +44,52 @@ struct UpstreamAddressBook: Sendable {
         failing.formIntersection(live)
     }
 
-    /// Looks every host name up again through `resolve` (blocking: call it off the event loops).
+    /// Looks every host name up again through `resolve`, then records what changed.
     mutating func refresh(resolve: Resolve) -> [Event] {
+        record(lookUp(resolve: resolve))
+    }
+
+    /// What one upstream's host names resolved to now, by server index: an address or the error.
+    struct Answers: Sendable {
+        var spec: UpstreamSpec
+        var results: [(server: Int, result: Result<SocketAddress, LookupError>)]
+    }
+
+    struct LookupError: Error, Sendable {
+        var description: String
+    }
+
+    /// Looks every host name up again through `resolve` (blocking: call it off the event loops,
+    /// and without holding the book's lock, so readers never wait on the resolver).
+    func lookUp(resolve: Resolve) -> [Answers] {
+        addresses.keys.filter(Self.needsLookup).map { spec in
+            let results = spec.servers.indices.filter { IPAddress(spec.servers[$0].host) == nil }.map { index in
+                let server = spec.servers[index]
+                return (index, Result { try resolve(server.host, server.port) }.mapError { LookupError(description: "\($0)") })
+            }
+            return Answers(spec: spec, results: results)
+        }
+    }
+
+    /// Takes in lookups made by ``lookUp(resolve:)``: new addresses, failures and recoveries.
+    /// Answers for an upstream a reload has removed since are dropped.
+    mutating func record(_ answers: [Answers]) -> [Event] {
         var events: [Event] = []
-        for (spec, current) in addresses where Self.needsLookup(spec) {
+        for answer in answers {
+            let spec = answer.spec
+            guard let current = addresses[spec] else { continue }
             var updated = current
-            for (index, server) in spec.servers.enumerated() where IPAddress(server.host) == nil {
+            for (index, result) in answer.results {
+                let server = spec.servers[index]
                 let id = "\(spec.name)/\(server)"
-                do {
-                    updated[index] = try resolve(server.host, server.port)
+                switch result {
+                case .success(let address):
+                    updated[index] = address
                     lookups[spec.name, default: Lookups()].succeeded += 1
                     if failing.remove(id) != nil { events.append(.recovered(upstream: spec.name, server: "\(server)")) }
-                } catch {
+                case .failure(let error):
                     lookups[spec.name, default: Lookups()].failed += 1
-                    if failing.insert(id).inserted { events.append(.failing(upstream: spec.name, server: "\(server)", error: "\(error)")) }
+                    if failing.insert(id).inserted { events.append(.failing(upstream: spec.name, server: "\(server)", error: error.description)) }
                 }
             }
             if updated != current {

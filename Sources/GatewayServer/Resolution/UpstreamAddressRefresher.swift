@@ -58,7 +58,11 @@ final class UpstreamAddressRefresher: Sendable {
     func refresh(apply: Apply) async {
         let book = self.book
         let resolve = self.resolve
-        guard let events = try? await NIOThreadPool.singleton.runIfActive({ book.withLockedValue { $0.refresh(resolve: resolve) } }) else { return }
+        // The lookups block: they run on the thread pool, the book's lock held only to copy and
+        // then to record, so a reload or a /metrics scrape never waits on the resolver.
+        let current = book.withLockedValue { $0 }
+        guard let answers = try? await NIOThreadPool.singleton.runIfActive({ current.lookUp(resolve: resolve) }) else { return }
+        let events = book.withLockedValue { $0.record(answers) }
         for event in events {
             switch event {
             case .changed(let spec, let addresses):
